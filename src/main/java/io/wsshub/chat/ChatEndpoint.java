@@ -1,0 +1,114 @@
+package io.wsshub.chat;
+
+import io.wsshub.transport.ErrorFrame;
+import io.wsshub.transport.FrameDecodeException;
+import io.wsshub.transport.Json;
+import io.wsshub.transport.SessionOutbox;
+import io.wsshub.transport.TransportSettings;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.context.Dependent;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.PathParam;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.security.Principal;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * {@code wss://host/ws/chat/{room}} (docs/protocol.md). Thin: it checks the handshake's room and principal,
+ * decodes frames and hands them to {@link ChatService}; everything it sends goes through the connection's
+ * {@link SessionOutbox}. One instance per connection (a CDI bean, so injection works).
+ */
+@Dependent
+@ServerEndpoint("/ws/chat/{room}")
+public class ChatEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
+
+    @Inject
+    ChatService chat;
+    @Inject
+    TransportSettings transport;
+    @Resource
+    ManagedExecutorService executor;
+
+    private final ClientFrameDecoder decoder = new ClientFrameDecoder();
+    private String room;
+    private SessionOutbox outbox;
+
+    @OnOpen
+    public void open(Session session, @PathParam("room") String room) throws IOException {
+        Principal principal = session.getUserPrincipal();
+        if (principal == null) { // web.xml requires role "user" for /ws/*; this is a second lock on the door
+            session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, "not authenticated"));
+            return;
+        }
+        if (!ChatService.validRoom(room)) {
+            session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, "invalid room name"));
+            return;
+        }
+        Resume resume;
+        try {
+            resume = Resume.fromQuery(session.getRequestParameterMap());
+        } catch (IllegalArgumentException e) {
+            session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
+            return;
+        }
+        session.setMaxTextMessageBufferSize(transport.maxFrameBytes());
+        session.setMaxBinaryMessageBufferSize(transport.maxFrameBytes());
+        session.setMaxIdleTimeout(transport.idleTimeoutMillis());
+        this.room = room;
+        this.outbox = new SessionOutbox(session, principal.getName(), transport.queueMaxMessages(),
+                transport.queueMaxBytes(), executor);
+        chat.join(room, outbox, resume);
+        LOG.fine(() -> "open " + session.getId() + " user=" + principal.getName() + " room=" + room);
+    }
+
+    @OnMessage
+    public void message(String text) {
+        if (outbox == null) {
+            return;
+        }
+        ClientFrame frame;
+        try {
+            frame = decoder.decode(text);
+        } catch (FrameDecodeException e) {
+            outbox.send(Json.encode(e.toErrorFrame()));
+            return;
+        }
+        if (frame instanceof ClientFrame.Send send) { // the only client frame so far (sealed)
+            chat.send(room, outbox, send);
+        }
+    }
+
+    @OnMessage
+    public void binary(byte[] data) {
+        if (outbox != null) {
+            outbox.send(ChatService.error(ErrorFrame.BAD_JSON,
+                    "binary frames are not supported: send JSON text frames"));
+        }
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        if (outbox != null) {
+            chat.leave(room, outbox);
+        }
+        LOG.fine(() -> "close " + session.getId() + " room=" + room + " code=" + reason.getCloseCode().getCode());
+    }
+
+    @OnError
+    public void error(Session session, Throwable t) {
+        // The container closes the session after an error (e.g. 1009 for an oversized frame); @OnClose cleans up.
+        LOG.log(Level.FINE, "error on session " + session.getId() + " room=" + room, t);
+    }
+}

@@ -1,0 +1,108 @@
+package io.wsshub.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.security.auth.message.callback.PasswordValidationCallback;
+import jakarta.security.enterprise.AuthenticationException;
+import jakarta.security.enterprise.AuthenticationStatus;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
+import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Base64;
+import java.util.Set;
+import javax.security.auth.callback.Callback;
+
+/**
+ * The application's one authentication mechanism, so browsers and other clients can use the same handshake:
+ * <ul>
+ * <li>a request Liberty already authenticated by its LtpaToken2 login cookie passes;</li>
+ * <li>{@code Authorization: Basic} (command-line and server clients) is checked on every request, no session;</li>
+ * <li>{@code POST /login} with j_username/j_password (the login page) registers a session: Liberty issues the
+ *     LtpaToken2 cookie that later WebSocket handshakes carry;</li>
+ * <li>anything else protected: 401 with a Basic challenge for {@code /ws/*} (a handshake must never be
+ *     redirected), a redirect to the login page for pages.</li>
+ * </ul>
+ * Passwords are checked by the container against server.xml's user registry (basicRegistry or LDAP) through
+ * the standard PasswordValidationCallback, which also fills in the user's groups for role mapping.
+ */
+@ApplicationScoped
+public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
+
+    static final String LOGIN_PAGE = "/login.html";
+    static final String LOGIN_ERROR_PAGE = "/login-error.html";
+    static final String LOGIN_ACTION = "/login";
+    static final String SAVED_URL = "wsshub.savedUrl";
+    private static final String REALM = "wss-hub";
+
+    @Override
+    public AuthenticationStatus validateRequest(HttpServletRequest req, HttpServletResponse res,
+                                                HttpMessageContext ctx) throws AuthenticationException {
+        // Liberty validated the LtpaToken2 cookie before calling us. (notifyContainerAboutLogin here would move
+        // the user to another realm and break group mapping: keep Liberty's subject.)
+        if (req.getUserPrincipal() != null) {
+            return AuthenticationStatus.SUCCESS;
+        }
+        String path = req.getRequestURI().substring(req.getContextPath().length());
+
+        String authorization = req.getHeader("Authorization");
+        if (authorization != null && authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            String[] credentials = decodeBasic(authorization.substring(6).trim());
+            if (credentials != null && validate(ctx, credentials[0], credentials[1])) {
+                return AuthenticationStatus.SUCCESS;
+            }
+            return challenge(res);
+        }
+
+        if (LOGIN_ACTION.equals(path) && "POST".equalsIgnoreCase(req.getMethod())) {
+            String user = req.getParameter("j_username");
+            String password = req.getParameter("j_password");
+            if (user != null && password != null && validate(ctx, user, password)) {
+                ctx.setRegisterSession(user, Set.of()); // Liberty issues the LtpaToken2 cookie
+                return AuthenticationStatus.SUCCESS;    // LoginServlet redirects to the page that asked
+            }
+            return ctx.forward(LOGIN_ERROR_PAGE);
+        }
+
+        if (!ctx.isProtected()) {
+            return ctx.doNothing();
+        }
+        if (path.startsWith("/ws/")) {
+            return challenge(res);
+        }
+        if ("GET".equalsIgnoreCase(req.getMethod())) {
+            String query = req.getQueryString();
+            req.getSession(true).setAttribute(SAVED_URL, req.getRequestURI() + (query == null ? "" : "?" + query));
+        }
+        return ctx.redirect(req.getContextPath() + LOGIN_PAGE);
+    }
+
+    /** 401 with a challenge. (ctx.responseUnauthorized() sends no WWW-Authenticate header.) */
+    private static AuthenticationStatus challenge(HttpServletResponse res) {
+        res.setHeader("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        res.setStatus(HttpServletResponse.SC_UNAUTHORIZED);
+        return AuthenticationStatus.SEND_CONTINUE;
+    }
+
+    private static boolean validate(HttpMessageContext ctx, String user, String password)
+            throws AuthenticationException {
+        PasswordValidationCallback callback =
+                new PasswordValidationCallback(ctx.getClientSubject(), user, password.toCharArray());
+        try {
+            ctx.getHandler().handle(new Callback[] {callback});
+        } catch (Exception e) {
+            throw new AuthenticationException(e);
+        }
+        return callback.getResult();
+    }
+
+    private static String[] decodeBasic(String base64) {
+        try {
+            String s = new String(Base64.getDecoder().decode(base64), StandardCharsets.UTF_8);
+            int colon = s.indexOf(':');
+            return colon > 0 ? new String[] {s.substring(0, colon), s.substring(colon + 1)} : null;
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+}

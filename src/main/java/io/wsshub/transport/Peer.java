@@ -1,0 +1,20 @@
+package io.wsshub.transport;
+
+/**
+ * One client connection as the services see it: who it is, and a non-blocking way to send it an encoded
+ * frame. Services never touch a WebSocket {@code Session}, so they can be tested without sockets.
+ */
+public interface Peer {
+
+    /** Unique for the life of the server. */
+    String id();
+
+    /** The authenticated user (the handshake's principal), never a name taken from a message. */
+    String user();
+
+    /**
+     * Queues an already-encoded text frame. Never blocks. Returns false when the frame was not queued
+     * (the connection is closing or its outbound bound was exceeded, in which case it is being closed).
+     */
+    boolean send(String frame);
+}

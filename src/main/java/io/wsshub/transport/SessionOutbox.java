@@ -1,0 +1,153 @@
+package io.wsshub.transport;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.io.IOException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The outbound side of one WebSocket connection: a bounded queue drained by one asynchronous send at a time
+ * (a second concurrent async send on a session is illegal). {@link #send} only enqueues, so a broadcaster is
+ * never blocked by a slow reader; a reader that lets its queue exceed the bound (count or bytes) is closed
+ * with 1013 (try again later) instead of growing the heap.
+ */
+public final class SessionOutbox implements Peer, SendHandler {
+
+    private static final Logger LOG = Logger.getLogger(SessionOutbox.class.getName());
+    /** The outbox whose pump loop is running on this thread: lets an inline completion continue the loop. */
+    private static final ThreadLocal<SessionOutbox> PUMPING = new ThreadLocal<>();
+
+    private final Session session;
+    private final String user;
+    private final int maxMessages;
+    private final long maxBytes;
+    private final Executor closer;
+
+    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger queuedMessages = new AtomicInteger();
+    private final AtomicLong queuedChars = new AtomicLong();
+    private final AtomicBoolean sending = new AtomicBoolean();
+    private final AtomicBoolean closing = new AtomicBoolean();
+    private volatile int inFlightChars;
+
+    /**
+     * @param closer runs closes that the overflow decides on: closing writes a close frame, which must not
+     *               happen on the broadcaster's thread.
+     */
+    public SessionOutbox(Session session, String user, int maxMessages, long maxBytes, Executor closer) {
+        this.session = session;
+        this.user = user;
+        this.maxMessages = maxMessages;
+        this.maxBytes = maxBytes;
+        this.closer = closer;
+    }
+
+    @Override
+    public String id() {
+        return session.getId();
+    }
+
+    @Override
+    public String user() {
+        return user;
+    }
+
+    /** Frames queued or being written, for tests and metrics. */
+    public int pending() {
+        return queuedMessages.get();
+    }
+
+    @Override
+    public boolean send(String frame) {
+        if (closing.get()) {
+            return false;
+        }
+        // Sized in UTF-16 chars (the UTF-8 byte count for ASCII) so the hot path never encodes to measure.
+        int n = queuedMessages.incrementAndGet();
+        long chars = queuedChars.addAndGet(frame.length());
+        if (n > maxMessages || chars > maxBytes) {
+            queuedMessages.decrementAndGet();
+            queuedChars.addAndGet(-frame.length());
+            closeAsync(CloseReason.CloseCodes.TRY_AGAIN_LATER, "outbound queue full: client too slow");
+            return false;
+        }
+        queue.add(frame);
+        pump();
+        return true;
+    }
+
+    private void pump() {
+        SessionOutbox outer = PUMPING.get();
+        PUMPING.set(this);
+        try {
+            while (sending.compareAndSet(false, true)) {
+                String next = queue.poll();
+                if (next == null) {
+                    sending.set(false);
+                    if (queue.isEmpty()) {
+                        return;
+                    }
+                    continue; // raced with a send() that saw sending == true
+                }
+                inFlightChars = next.length();
+                try {
+                    session.getAsyncRemote().sendText(next, this);
+                } catch (RuntimeException e) {
+                    // the session is closed or broken: drop what is queued, @OnClose cleans up
+                    sending.set(false);
+                    discard();
+                    return;
+                }
+                // If the write completed inline, onResult cleared `sending` and the loop sends the next frame;
+                // otherwise the completion (on another thread) calls pump() itself.
+            }
+        } finally {
+            PUMPING.set(outer);
+        }
+    }
+
+    @Override
+    public void onResult(SendResult result) {
+        queuedMessages.decrementAndGet();
+        queuedChars.addAndGet(-inFlightChars);
+        sending.set(false);
+        if (!result.isOK()) {
+            discard();
+            return;
+        }
+        if (PUMPING.get() != this) {
+            pump();
+        }
+    }
+
+    private void discard() {
+        closing.set(true);
+        String s;
+        while ((s = queue.poll()) != null) {
+            queuedMessages.decrementAndGet();
+            queuedChars.addAndGet(-s.length());
+        }
+    }
+
+    /** Closes the connection from another thread; idempotent. */
+    public void closeAsync(CloseReason.CloseCode code, String reason) {
+        if (!closing.compareAndSet(false, true)) {
+            return;
+        }
+        closer.execute(() -> {
+            try {
+                session.close(new CloseReason(code, reason));
+            } catch (IOException | RuntimeException e) {
+                LOG.log(Level.FINE, "close of session " + session.getId() + " failed", e);
+            }
+        });
+    }
+}
