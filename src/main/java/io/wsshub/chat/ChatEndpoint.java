@@ -4,6 +4,7 @@ import io.wsshub.transport.ErrorFrame;
 import io.wsshub.transport.FrameDecodeException;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.SessionOutbox;
+import io.wsshub.transport.TextAssembler;
 import io.wsshub.transport.TransportSettings;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.context.Dependent;
@@ -44,6 +45,8 @@ public class ChatEndpoint {
     private final ClientFrameDecoder decoder = new ClientFrameDecoder();
     private String room;
     private SessionOutbox outbox;
+    private TextAssembler assembler;
+    private boolean tooBig;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) throws IOException {
@@ -63,8 +66,10 @@ public class ChatEndpoint {
             session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
+        // Liberty enforces these per frame (1009); TextAssembler enforces the limit per message.
         session.setMaxTextMessageBufferSize(transport.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(transport.maxFrameBytes());
+        this.assembler = new TextAssembler(transport.maxFrameBytes());
         session.setMaxIdleTimeout(transport.idleTimeoutMillis());
         this.room = room;
         this.outbox = new SessionOutbox(session, principal.getName(), transport.queueMaxMessages(),
@@ -73,11 +78,26 @@ public class ChatEndpoint {
         LOG.fine(() -> "open " + session.getId() + " user=" + principal.getName() + " room=" + room);
     }
 
+    /** Parts of a text message as they arrive, so the size limit holds for the whole message. */
     @OnMessage
-    public void message(String text) {
-        if (outbox == null) {
+    public void message(String part, boolean last) {
+        if (outbox == null || tooBig) {
             return;
         }
+        String text;
+        try {
+            text = assembler.add(part, last);
+        } catch (TextAssembler.TooBig e) {
+            tooBig = true;
+            outbox.closeAsync(CloseCodes.TOO_BIG, "message larger than " + assembler.maxBytes() + " bytes");
+            return;
+        }
+        if (text != null) {
+            handle(text);
+        }
+    }
+
+    private void handle(String text) {
         ClientFrame frame;
         try {
             frame = decoder.decode(text);
@@ -91,8 +111,8 @@ public class ChatEndpoint {
     }
 
     @OnMessage
-    public void binary(byte[] data) {
-        if (outbox != null) {
+    public void binary(java.nio.ByteBuffer part, boolean last) {
+        if (outbox != null && last) { // parts are dropped as they come: nothing is buffered
             outbox.send(ChatService.error(ErrorFrame.BAD_JSON,
                     "binary frames are not supported: send JSON text frames"));
         }
