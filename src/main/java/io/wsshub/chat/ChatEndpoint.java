@@ -93,7 +93,12 @@ public class ChatEndpoint {
             return;
         }
         if (text != null) {
-            handle(text);
+            try {
+                handle(text);
+            } catch (RuntimeException e) { // a bug, not bad input: say so with 1011 rather than hang
+                LOG.log(Level.SEVERE, "failure handling a frame on session " + outbox.id() + " room=" + room, e);
+                outbox.closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
+            }
         }
     }
 
