@@ -1,0 +1,165 @@
+package io.wsshub.transport;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
+import jakarta.websocket.SendHandler;
+import jakarta.websocket.SendResult;
+import jakarta.websocket.Session;
+import java.lang.reflect.Proxy;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The outbox's concurrency contract, against a stand-in for the container's session whose async sends complete
+ * either inline or later on another thread (both happen in real containers). The real socket behaviour is
+ * covered by the integration tests.
+ */
+class SessionOutboxTest {
+
+    /** A session whose getAsyncRemote().sendText(text, handler) records the text and parks the handler. */
+    static final class FakeSession {
+        final List<String> written = new CopyOnWriteArrayList<>();
+        final LinkedBlockingQueue<SendHandler> pending = new LinkedBlockingQueue<>();
+        final AtomicInteger inFlight = new AtomicInteger();
+        final AtomicInteger maxInFlight = new AtomicInteger();
+        final AtomicReference<CloseReason> closed = new AtomicReference<>();
+        volatile boolean completeInline;
+
+        Session session() {
+            RemoteEndpoint.Async async = (RemoteEndpoint.Async) Proxy.newProxyInstance(getClass().getClassLoader(),
+                    new Class<?>[] {RemoteEndpoint.Async.class}, (p, m, args) -> {
+                        if (m.getName().equals("sendText") && args.length == 2) {
+                            maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
+                            written.add((String) args[0]);
+                            SendHandler h = (SendHandler) args[1];
+                            if (completeInline) {
+                                inFlight.decrementAndGet();
+                                h.onResult(new SendResult());
+                            } else {
+                                pending.add(h);
+                            }
+                            return null;
+                        }
+                        throw new UnsupportedOperationException(m.getName());
+                    });
+            return (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
+                    (p, m, args) -> switch (m.getName()) {
+                        case "getAsyncRemote" -> async;
+                        case "getId" -> "s1";
+                        case "close" -> {
+                            closed.set((CloseReason) args[0]);
+                            yield null;
+                        }
+                        default -> throw new UnsupportedOperationException(m.getName());
+                    });
+        }
+
+        /** Completes the oldest in-flight send, as the container would on its own thread. */
+        boolean completeOne() throws InterruptedException {
+            SendHandler h = pending.poll(5, TimeUnit.SECONDS);
+            if (h == null) {
+                return false;
+            }
+            inFlight.decrementAndGet();
+            h.onResult(new SendResult());
+            return true;
+        }
+    }
+
+    private final ExecutorService pool = Executors.newFixedThreadPool(4);
+
+    @AfterEach
+    void stop() {
+        pool.shutdownNow();
+    }
+
+    @Test
+    void inlineCompletionsDrainEverythingInOrderWithoutRecursion() {
+        FakeSession fake = new FakeSession();
+        fake.completeInline = true;
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1_000_000, Long.MAX_VALUE, Runnable::run);
+        for (int i = 0; i < 100_000; i++) { // deep enough to overflow the stack if completions recursed
+            assertTrue(out.send("m" + i));
+        }
+        assertEquals(100_000, fake.written.size());
+        assertEquals("m99999", fake.written.get(99_999));
+        assertEquals(1, fake.maxInFlight.get());
+        assertEquals(0, out.pending());
+    }
+
+    @Test
+    void concurrentSendersNeverHaveTwoWritesInFlightAndLoseNothing() throws Exception {
+        FakeSession fake = new FakeSession();
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1_000_000, Long.MAX_VALUE, Runnable::run);
+        int senders = 4;
+        int each = 5_000;
+        CountDownLatch done = new CountDownLatch(senders);
+        for (int s = 0; s < senders; s++) {
+            int sender = s;
+            pool.execute(() -> {
+                for (int i = 0; i < each; i++) {
+                    out.send(sender + ":" + i);
+                }
+                done.countDown();
+            });
+        }
+        int completed = 0;
+        while (completed < senders * each) {
+            assertTrue(fake.completeOne(), "a write was lost: " + completed + " completed");
+            completed++;
+        }
+        assertTrue(done.await(5, TimeUnit.SECONDS));
+        assertEquals(senders * each, fake.written.size());
+        assertEquals(1, fake.maxInFlight.get(), "at most one async send per session");
+        // each sender's frames keep their order
+        for (int s = 0; s < senders; s++) {
+            String prefix = s + ":";
+            List<String> mine = new ArrayList<>();
+            for (String w : fake.written) {
+                if (w.startsWith(prefix)) {
+                    mine.add(w);
+                }
+            }
+            for (int i = 0; i < each; i++) {
+                assertEquals(prefix + i, mine.get(i));
+            }
+        }
+        assertEquals(0, out.pending());
+    }
+
+    @Test
+    void aReaderThatFallsBehindTheBoundIsClosedWith1013AndTheSenderIsNotBlocked() {
+        FakeSession fake = new FakeSession(); // nothing completes: the client stopped reading
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 10, Long.MAX_VALUE, Runnable::run);
+        for (int i = 0; i < 10; i++) {
+            assertTrue(out.send("m" + i));
+        }
+        assertFalse(out.send("one too many"));
+        assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER, fake.closed.get().getCloseCode());
+        assertFalse(out.send("after close"), "nothing more is queued once closing");
+        assertEquals(1, fake.written.size(), "one write in flight, the rest queued");
+    }
+
+    @Test
+    void theByteBoundCountsToo() {
+        FakeSession fake = new FakeSession();
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, 100, Runnable::run);
+        assertTrue(out.send("x".repeat(60)));
+        assertFalse(out.send("y".repeat(60)));
+        assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER, fake.closed.get().getCloseCode());
+    }
+}
