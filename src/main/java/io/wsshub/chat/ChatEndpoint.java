@@ -1,14 +1,11 @@
 package io.wsshub.chat;
 
+import io.wsshub.security.HandshakeGuard;
+import io.wsshub.transport.Connection;
+import io.wsshub.transport.Connections;
 import io.wsshub.transport.ErrorFrame;
 import io.wsshub.transport.FrameDecodeException;
-import io.wsshub.transport.Json;
-import io.wsshub.transport.SessionOutbox;
-import io.wsshub.transport.TextAssembler;
-import io.wsshub.transport.TransportSettings;
-import jakarta.annotation.Resource;
 import jakarta.enterprise.context.Dependent;
-import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
@@ -20,17 +17,17 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
-import java.security.Principal;
+import java.nio.ByteBuffer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * {@code wss://host/ws/chat/{room}} (docs/protocol.md). Thin: it checks the handshake's room and principal,
  * decodes frames and hands them to {@link ChatService}; everything it sends goes through the connection's
- * {@link SessionOutbox}. One instance per connection (a CDI bean, so injection works).
+ * {@link Connection}. One instance per connection (a CDI bean, so injection works).
  */
 @Dependent
-@ServerEndpoint("/ws/chat/{room}")
+@ServerEndpoint(value = "/ws/chat/{room}", configurator = HandshakeGuard.class)
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());
@@ -38,23 +35,14 @@ public class ChatEndpoint {
     @Inject
     ChatService chat;
     @Inject
-    TransportSettings transport;
-    @Resource
-    ManagedExecutorService executor;
+    Connections connections;
 
     private final ClientFrameDecoder decoder = new ClientFrameDecoder();
     private String room;
-    private SessionOutbox outbox;
-    private TextAssembler assembler;
-    private boolean tooBig;
+    private Connection connection;
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) throws IOException {
-        Principal principal = session.getUserPrincipal();
-        if (principal == null) { // web.xml requires role "user" for /ws/*; this is a second lock on the door
-            session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, "not authenticated"));
-            return;
-        }
         if (!ChatService.validRoom(room)) {
             session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, "invalid room name"));
             return;
@@ -66,39 +54,30 @@ public class ChatEndpoint {
             session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, e.getMessage()));
             return;
         }
-        // Liberty enforces these per frame (1009); TextAssembler enforces the limit per message.
-        session.setMaxTextMessageBufferSize(transport.maxFrameBytes());
-        session.setMaxBinaryMessageBufferSize(transport.maxFrameBytes());
-        this.assembler = new TextAssembler(transport.maxFrameBytes());
-        session.setMaxIdleTimeout(transport.idleTimeoutMillis());
+        Connection c = connections.open(session); // authenticated, within the caps, limits set
+        if (c == null) {
+            return;
+        }
         this.room = room;
-        this.outbox = new SessionOutbox(session, principal.getName(), transport.queueMaxMessages(),
-                transport.queueMaxBytes(), executor);
-        chat.join(room, outbox, resume);
-        LOG.fine(() -> "open " + session.getId() + " user=" + principal.getName() + " room=" + room);
+        this.connection = c;
+        chat.join(room, c.outbox(), resume);
     }
 
     /** Parts of a text message as they arrive, so the size limit holds for the whole message. */
     @OnMessage
     public void message(String part, boolean last) {
-        if (outbox == null || tooBig) {
+        if (connection == null) {
             return;
         }
-        String text;
+        String text = connection.accept(part, last); // null: incomplete, or refused and already answered
+        if (text == null) {
+            return;
+        }
         try {
-            text = assembler.add(part, last);
-        } catch (TextAssembler.TooBig e) {
-            tooBig = true;
-            outbox.closeAsync(CloseCodes.TOO_BIG, "message larger than " + assembler.maxBytes() + " bytes");
-            return;
-        }
-        if (text != null) {
-            try {
-                handle(text);
-            } catch (RuntimeException e) { // a bug, not bad input: say so with 1011 rather than hang
-                LOG.log(Level.SEVERE, "failure handling a frame on session " + outbox.id() + " room=" + room, e);
-                outbox.closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
-            }
+            handle(text);
+        } catch (RuntimeException e) { // a bug, not bad input: say so with 1011 rather than hang
+            LOG.log(Level.SEVERE, "failure handling a frame on " + connection.id() + " room=" + room, e);
+            connection.outbox().closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
         }
     }
 
@@ -107,33 +86,32 @@ public class ChatEndpoint {
         try {
             frame = decoder.decode(text);
         } catch (FrameDecodeException e) {
-            outbox.send(Json.encode(e.toErrorFrame()));
+            connection.error(e.code(), e.getMessage());
             return;
         }
         if (frame instanceof ClientFrame.Send send) { // the only client frame so far (sealed)
-            chat.send(room, outbox, send);
+            chat.send(room, connection.outbox(), send);
         }
     }
 
     @OnMessage
-    public void binary(java.nio.ByteBuffer part, boolean last) {
-        if (outbox != null && last) { // parts are dropped as they come: nothing is buffered
-            outbox.send(ChatService.error(ErrorFrame.BAD_JSON,
-                    "binary frames are not supported: send JSON text frames"));
+    public void binary(ByteBuffer part, boolean last) {
+        if (connection != null && last) { // parts are dropped as they come: nothing is buffered
+            connection.error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
         }
     }
 
     @OnClose
     public void close(Session session, CloseReason reason) {
-        if (outbox != null) {
-            chat.leave(room, outbox);
+        if (connection != null) {
+            chat.leave(room, connection.outbox());
+            connections.closed(connection, reason);
         }
-        LOG.fine(() -> "close " + session.getId() + " room=" + room + " code=" + reason.getCloseCode().getCode());
     }
 
     @OnError
     public void error(Session session, Throwable t) {
-        // The container closes the session after an error (e.g. 1009 for an oversized frame); @OnClose cleans up.
+        // The container closes the session after an error; @OnClose cleans up.
         LOG.log(Level.FINE, "error on session " + session.getId() + " room=" + room, t);
     }
 }

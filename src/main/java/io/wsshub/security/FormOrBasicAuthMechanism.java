@@ -6,6 +6,8 @@ import jakarta.security.enterprise.AuthenticationException;
 import jakarta.security.enterprise.AuthenticationStatus;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpAuthenticationMechanism;
 import jakarta.security.enterprise.authentication.mechanism.http.HttpMessageContext;
+import jakarta.inject.Inject;
+import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.nio.charset.StandardCharsets;
@@ -35,13 +37,20 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     static final String SAVED_URL = "wsshub.savedUrl";
     private static final String REALM = "wss-hub";
 
+    @Inject
+    RevokedLogins revoked;
+
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest req, HttpServletResponse res,
                                                 HttpMessageContext ctx) throws AuthenticationException {
         // Liberty validated the LtpaToken2 cookie before calling us. (notifyContainerAboutLogin here would move
-        // the user to another realm and break group mapping: keep Liberty's subject.)
+        // the user to another realm and break group mapping: keep Liberty's subject.) A cookie that was logged
+        // out is treated as no login at all.
         if (req.getUserPrincipal() != null) {
-            return AuthenticationStatus.SUCCESS;
+            if (!revoked.isRevoked(loginToken(req))) {
+                return AuthenticationStatus.SUCCESS;
+            }
+            expireLoginCookie(res);
         }
         String path = req.getRequestURI().substring(req.getContextPath().length());
 
@@ -77,6 +86,27 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             req.getSession(true).setAttribute(SAVED_URL, req.getRequestURI() + (query == null ? "" : "?" + query));
         }
         return ctx.redirect(req.getContextPath() + LOGIN_PAGE);
+    }
+
+    static String loginToken(HttpServletRequest req) {
+        Cookie[] cookies = req.getCookies();
+        if (cookies != null) {
+            for (Cookie c : cookies) {
+                if (LoginToken.COOKIE.equals(c.getName())) {
+                    return LoginToken.fromCookieValue(c.getValue());
+                }
+            }
+        }
+        return null;
+    }
+
+    private static void expireLoginCookie(HttpServletResponse res) {
+        Cookie dead = new Cookie(LoginToken.COOKIE, "");
+        dead.setPath("/");
+        dead.setMaxAge(0);
+        dead.setSecure(true);
+        dead.setHttpOnly(true);
+        res.addCookie(dead);
     }
 
     /** 401 with a challenge. (ctx.responseUnauthorized() sends no WWW-Authenticate header.) */

@@ -1,21 +1,37 @@
 package io.wsshub.security;
 
+import io.wsshub.transport.Connections;
+import jakarta.inject.Inject;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
+import jakarta.websocket.CloseReason.CloseCodes;
 import java.io.IOException;
 
-/** POST /logout: ends the login (the LtpaToken2 cookie is expired and refused if replayed). */
+/**
+ * POST /logout: closes the sockets this login opened (1008 "logged out"), then ends the login (the LtpaToken2
+ * cookie is expired, and refused if replayed).
+ */
 @WebServlet("/logout")
 public class LogoutServlet extends HttpServlet {
 
     private static final long serialVersionUID = 1L;
 
+    @Inject
+    transient Connections connections;
+    @Inject
+    transient RevokedLogins revoked;
+
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
+        String login = FormOrBasicAuthMechanism.loginToken(req);
+        if (login != null) {
+            revoked.revoke(login);
+            connections.closeLogin(login, CloseCodes.VIOLATED_POLICY, "logged out");
+        }
         req.logout();
         HttpSession session = req.getSession(false);
         if (session != null) {

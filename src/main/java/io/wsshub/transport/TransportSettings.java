@@ -24,6 +24,49 @@ public class TransportSettings {
     @ConfigProperty(name = "transport.queue.max.bytes", defaultValue = "4194304")
     long queueMaxBytes;
 
+    @Inject
+    @ConfigProperty(name = "transport.rate.per.second", defaultValue = "20")
+    double ratePerSecond;
+
+    @Inject
+    @ConfigProperty(name = "transport.rate.burst", defaultValue = "40")
+    int rateBurst;
+
+    /** Refusals within 5 s that mark a flood: 200 is a client sustaining about 3x the default rate. */
+    @Inject
+    @ConfigProperty(name = "transport.flood.rejections", defaultValue = "200")
+    int floodRejections;
+
+    @Inject
+    @ConfigProperty(name = "transport.max.connections.per.user", defaultValue = "20")
+    int maxConnectionsPerUser;
+
+    @Inject
+    @ConfigProperty(name = "transport.max.connections", defaultValue = "10000")
+    int maxConnections;
+
+    public static final long FLOOD_WINDOW_NANOS = 5_000_000_000L;
+
+    public double ratePerSecond() {
+        return ratePerSecond;
+    }
+
+    public int rateBurst() {
+        return rateBurst;
+    }
+
+    public int floodRejections() {
+        return floodRejections;
+    }
+
+    public int maxConnectionsPerUser() {
+        return maxConnectionsPerUser;
+    }
+
+    public int maxConnections() {
+        return maxConnections;
+    }
+
     public int maxFrameBytes() {
         return maxFrameBytes;
     }

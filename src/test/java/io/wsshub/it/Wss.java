@@ -181,6 +181,7 @@ public final class Wss {
         public final CompletableFuture<Integer> closed = new CompletableFuture<>();
         private volatile String closeReason;
         private volatile WebSocket ws;
+        private volatile boolean paused;
 
         @Override
         public void onOpen(WebSocket webSocket) {
@@ -195,7 +196,9 @@ public final class Wss {
                 frames.add(partial.toString());
                 partial.setLength(0);
             }
-            webSocket.request(1);
+            if (!paused) {
+                webSocket.request(1);
+            }
             return null;
         }
 
@@ -209,6 +212,16 @@ public final class Wss {
         @Override
         public void onError(WebSocket webSocket, Throwable error) {
             closed.completeExceptionally(error);
+        }
+
+        /** Stops reading: the socket's receive buffers fill and the server sees a client that does not read. */
+        public void pause() {
+            paused = true;
+        }
+
+        public void resume() {
+            paused = false;
+            ws.request(Long.MAX_VALUE);
         }
 
         public WebSocket socket() {
@@ -272,9 +285,15 @@ public final class Wss {
             return closeReason;
         }
 
+        /** Closes normally and waits for the server's close frame (so the server has released the connection). */
         public void close() {
             if (ws != null && !ws.isOutputClosed()) {
                 ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").join();
+                try {
+                    closed.get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+                } catch (Exception e) {
+                    throw new AssertionError("the server did not complete the close", e);
+                }
             }
         }
 

@@ -1,0 +1,79 @@
+package io.wsshub.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
+import java.util.LinkedHashSet;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * Which browser origins may open WebSockets (cross-site WebSocket hijacking: a page on another site must not
+ * ride the user's login cookie). Exact matches only: scheme, host and port. By default the server's own https
+ * origins: https://localhost:{https.port} plus https://{public.host}[:port] when configured; or exactly the
+ * comma-separated list in {@code security.allowed.origins}.
+ */
+@ApplicationScoped
+public class OriginPolicy {
+
+    @Inject
+    @ConfigProperty(name = "https.port", defaultValue = "9443")
+    int httpsPort;
+
+    @Inject
+    @ConfigProperty(name = "public.host")
+    Optional<String> publicHost;
+
+    @Inject
+    @ConfigProperty(name = "security.allowed.origins")
+    Optional<String> configured;
+
+    private volatile Set<String> allowed;
+
+    public Set<String> allowed() {
+        Set<String> a = allowed;
+        if (a == null) {
+            a = compute();
+            allowed = a;
+        }
+        return a;
+    }
+
+    private Set<String> compute() {
+        Set<String> out = new LinkedHashSet<>();
+        if (configured.isPresent() && !configured.get().isBlank()) {
+            for (String o : configured.get().split(",")) {
+                if (!o.isBlank()) {
+                    out.add(normalize(o.trim()));
+                }
+            }
+            return Set.copyOf(out);
+        }
+        String port = httpsPort == 443 ? "" : ":" + httpsPort;
+        out.add("https://localhost" + port);
+        publicHost.filter(h -> !h.isBlank()).ifPresent(h -> {
+            out.add("https://" + h.trim().toLowerCase(Locale.ROOT) + port);
+            if (httpsPort != 443) {
+                out.add("https://" + h.trim().toLowerCase(Locale.ROOT)); // behind a TLS proxy on 443
+            }
+        });
+        return Set.copyOf(out);
+    }
+
+    /** A handshake without Origin (not a browser) is allowed: it still has to authenticate. */
+    public boolean allows(String origin) {
+        return origin == null || allowed().contains(normalize(origin));
+    }
+
+    private static String normalize(String origin) {
+        String o = origin.toLowerCase(Locale.ROOT);
+        if (o.endsWith("/")) {
+            o = o.substring(0, o.length() - 1);
+        }
+        if (o.startsWith("https://") && o.endsWith(":443")) {
+            o = o.substring(0, o.length() - 4);
+        }
+        return o;
+    }
+}

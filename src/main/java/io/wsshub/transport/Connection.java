@@ -1,0 +1,88 @@
+package io.wsshub.transport;
+
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.Session;
+
+/**
+ * One open, admitted WebSocket connection: its outbound queue and its inbound limits (message size, rate).
+ * Endpoints hand every received part to {@link #accept} and act only on the whole, admitted messages it returns.
+ */
+public final class Connection {
+
+    public static final String RATE_LIMITED = "rate_limited";
+
+    private final Session session;
+    private final SessionOutbox outbox;
+    private final TextAssembler assembler;
+    private final RateLimiter limiter;
+    private final String loginToken;
+    private boolean refusing;
+
+    Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
+               String loginToken) {
+        this.session = session;
+        this.outbox = outbox;
+        this.assembler = assembler;
+        this.limiter = limiter;
+        this.loginToken = loginToken;
+    }
+
+    public SessionOutbox outbox() {
+        return outbox;
+    }
+
+    public String user() {
+        return outbox.user();
+    }
+
+    public String id() {
+        return session.getId();
+    }
+
+    Session session() {
+        return session;
+    }
+
+    /** A hash of the login cookie the handshake carried, or null (e.g. HTTP Basic). */
+    String loginToken() {
+        return loginToken;
+    }
+
+    /**
+     * Takes a part of a text message. Returns the whole message when it is complete and within the limits;
+     * null otherwise, having already answered: an error frame when over the rate limit, close 1009 when too
+     * big, close 1008 when the client keeps flooding.
+     */
+    public String accept(String part, boolean last) {
+        if (refusing) {
+            return null;
+        }
+        String text;
+        try {
+            text = assembler.add(part, last);
+        } catch (TextAssembler.TooBig e) {
+            refusing = true;
+            outbox.closeAsync(CloseCodes.TOO_BIG, "message larger than " + assembler.maxBytes() + " bytes");
+            return null;
+        }
+        if (text == null) {
+            return null;
+        }
+        switch (limiter.take(System.nanoTime())) {
+            case ACCEPT:
+                return text;
+            case REJECT:
+                outbox.send(Json.encode(ErrorFrame.of(RATE_LIMITED, "too many messages: slow down")));
+                return null;
+            default:
+                refusing = true;
+                outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");
+                return null;
+        }
+    }
+
+    /** Answers bad input on this connection only. */
+    public void error(String code, String message) {
+        outbox.send(Json.encode(ErrorFrame.of(code, message)));
+    }
+}
