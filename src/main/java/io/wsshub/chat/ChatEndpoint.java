@@ -13,6 +13,7 @@ import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
 import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
 import jakarta.websocket.Session;
 import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
@@ -98,6 +99,14 @@ public class ChatEndpoint {
     public void binary(ByteBuffer part, boolean last) {
         if (connection != null && last) { // parts are dropped as they come: nothing is buffered
             connection.error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
+        }
+    }
+
+    /** The answer to the heartbeat's pings: proof that the client is alive. */
+    @OnMessage
+    public void pong(PongMessage pong) {
+        if (connection != null) {
+            connection.touched();
         }
     }
 

@@ -41,5 +41,11 @@ public class HandshakeGuard extends ServerEndpointConfig.Configurator {
         } else {
             sec.getUserProperties().remove(Connections.LOGIN_TOKEN);
         }
+        Object httpSession = request.getHttpSession();
+        if (httpSession != null) {
+            sec.getUserProperties().put(Connections.HTTP_SESSION, httpSession);
+        } else {
+            sec.getUserProperties().remove(Connections.HTTP_SESSION);
+        }
     }
 }

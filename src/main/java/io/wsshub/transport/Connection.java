@@ -1,5 +1,6 @@
 package io.wsshub.transport;
 
+import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 
@@ -16,15 +17,21 @@ public final class Connection {
     private final TextAssembler assembler;
     private final RateLimiter limiter;
     private final String loginToken;
+    private final HttpSession httpSession;
     private boolean refusing;
 
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
-               String loginToken) {
+               String loginToken, HttpSession httpSession) {
         this.session = session;
         this.outbox = outbox;
         this.assembler = assembler;
         this.limiter = limiter;
         this.loginToken = loginToken;
+        this.httpSession = httpSession;
+    }
+
+    HttpSession httpSession() {
+        return httpSession;
     }
 
     public SessionOutbox outbox() {
@@ -54,6 +61,7 @@ public final class Connection {
      * big, close 1008 when the client keeps flooding.
      */
     public String accept(String part, boolean last) {
+        outbox.touched();
         if (refusing) {
             return null;
         }
@@ -79,6 +87,11 @@ public final class Connection {
                 outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");
                 return null;
         }
+    }
+
+    /** A pong (or any other sign of life) from the client. */
+    public void touched() {
+        outbox.touched();
     }
 
     /** Answers bad input on this connection only. */

@@ -1,24 +1,32 @@
 package io.wsshub.transport;
 
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
 import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.CloseReason;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.security.Principal;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
  * Admits, tracks and releases every WebSocket connection of the application: the per-user and total connection
- * caps, the per-connection limits, the log line of each open and close, and closing a login's sockets on
- * logout. Endpoints call {@link #open} in @OnOpen and {@link #closed} in @OnClose.
+ * caps, the per-connection limits, the log line of each open and close, closing a login's sockets on logout,
+ * the heartbeat (pings, and closing clients that went silent) and the orderly close at shutdown.
+ * Endpoints call {@link #open} in @OnOpen and {@link #closed} in @OnClose.
  */
 @ApplicationScoped
 public class Connections {
@@ -26,15 +34,86 @@ public class Connections {
     private static final Logger LOG = Logger.getLogger(Connections.class.getName());
     /** Handshake user property: hash of the login cookie that authenticated it (set by the configurator). */
     public static final String LOGIN_TOKEN = "wsshub.loginToken";
+    /** Handshake user property: the HttpSession the container tied the socket to, if any. */
+    public static final String HTTP_SESSION = "wsshub.httpSession";
 
     @Inject
     TransportSettings settings;
     @Resource
     ManagedExecutorService executor;
+    @Resource
+    ManagedScheduledExecutorService scheduler;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
+    private static final ByteBuffer PING = ByteBuffer.allocate(0);
+    private final HttpSessionKeeper httpSessions = new HttpSessionKeeper();
+    private ScheduledFuture<?> heartbeat;
+    private volatile boolean shuttingDown;
+
+    @PostConstruct
+    void start() {
+        long every = settings.pingMillis();
+        try {
+            heartbeat = scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+        } catch (RuntimeException e) { // first used while the application stops
+            LOG.log(Level.FINE, "heartbeat not started", e);
+        }
+    }
+
+    /**
+     * Pings every connection that is not being written to (one with data in flight needs no ping) and closes
+     * those silent — no message and no pong — for the idle timeout: dead peers are found, and their presence
+     * leave is sent, even when the network never reports the loss. Pings are written on the executor so that
+     * one stuck socket cannot stall the heartbeat.
+     */
+    void heartbeat() {
+        long now = System.nanoTime();
+        long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
+        for (Connection c : open) {
+            SessionOutbox out = c.outbox();
+            if (out.silentNanos(now) > idleNanos) {
+                out.closeAsync(CloseCodes.GOING_AWAY, "idle timeout");
+            } else {
+                executor.execute(() -> out.pingIfIdle(PING.duplicate()));
+            }
+        }
+    }
+
+    /**
+     * The application is stopping: refuse new connections, let every connection flush what is queued, then close
+     * it with 1001 (going away); waits up to transport.shutdown.flush.seconds for that.
+     */
+    public void shutdown() {
+        if (shuttingDown) {
+            return;
+        }
+        shuttingDown = true;
+        if (heartbeat != null) {
+            heartbeat.cancel(false);
+        }
+        int n = open.size();
+        for (Connection c : open) {
+            c.outbox().closeAfterFlush(CloseCodes.GOING_AWAY, "server shutting down");
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownFlushMillis());
+        while (open.stream().anyMatch(c -> c.session().isOpen()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(20); // shutdown thread, not a WebSocket callback
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        long stillOpen = open.stream().filter(c -> c.session().isOpen()).count();
+        LOG.info("shutdown: " + n + " websockets closed with 1001, " + stillOpen + " did not finish in time");
+    }
+
+    @PreDestroy
+    void stop() {
+        shutdown();
+    }
 
     /**
      * Admits an authenticated session, or closes it (1008 without a principal, 1013 over a cap) and returns
@@ -47,6 +126,10 @@ public class Connections {
             return null;
         }
         String user = principal.getName();
+        if (shuttingDown) {
+            session.close(new CloseReason(CloseCodes.GOING_AWAY, "server shutting down"));
+            return null;
+        }
         if (total.incrementAndGet() > settings.maxConnections()) {
             total.decrementAndGet();
             refuse(session, user, "server connection limit reached");
@@ -62,13 +145,16 @@ public class Connections {
         // Liberty enforces these per frame (1009); TextAssembler enforces the limit per whole message.
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
-        session.setMaxIdleTimeout(settings.idleTimeoutMillis());
+        // Liberty's own idle timer is a backstop only: the heartbeat closes silent clients (pongs count as life).
+        session.setMaxIdleTimeout(settings.idleTimeoutMillis() + 2 * settings.pingMillis());
         SessionOutbox outbox = new SessionOutbox(session, user, settings.queueMaxMessages(),
                 settings.queueMaxBytes(), executor);
         RateLimiter limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(),
                 settings.floodRejections(), TransportSettings.FLOOD_WINDOW_NANOS, System.nanoTime());
+        HttpSession httpSession = session.getUserProperties().get(HTTP_SESSION) instanceof HttpSession h ? h : null;
         Connection c = new Connection(session, outbox, new TextAssembler(settings.maxFrameBytes()), limiter,
-                (String) session.getUserProperties().get(LOGIN_TOKEN));
+                (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession);
+        httpSessions.hold(httpSession);
         open.add(c);
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
                 + session.getRequestURI().getPath());
@@ -88,6 +174,7 @@ public class Connections {
         }
         total.decrementAndGet();
         perUser.computeIfPresent(c.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+        httpSessions.release(c.httpSession());
         LOG.info(() -> "websocket close id=" + c.id() + " user=" + c.user() + " path="
                 + c.session().getRequestURI().getPath() + " code=" + reason.getCloseCode().getCode());
     }

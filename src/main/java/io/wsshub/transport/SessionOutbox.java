@@ -5,6 +5,7 @@ import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -37,6 +38,10 @@ public final class SessionOutbox implements Peer, SendHandler {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile int inFlightChars;
+    /** Set by {@link #closeAfterFlush}: the close to send once everything queued has been written. */
+    private volatile CloseReason closeWhenDrained;
+    private final AtomicBoolean closeSent = new AtomicBoolean();
+    private volatile long lastInbound = System.nanoTime();
 
     /**
      * @param closer runs closes that the overflow decides on: closing writes a close frame, which must not
@@ -93,6 +98,10 @@ public final class SessionOutbox implements Peer, SendHandler {
                 if (next == null) {
                     sending.set(false);
                     if (queue.isEmpty()) {
+                        CloseReason drained = closeWhenDrained;
+                        if (drained != null) {
+                            sendClose(drained);
+                        }
                         return;
                     }
                     continue; // raced with a send() that saw sending == true
@@ -137,17 +146,65 @@ public final class SessionOutbox implements Peer, SendHandler {
         }
     }
 
-    /** Closes the connection from another thread; idempotent. */
+    /** Closes the connection from another thread, dropping what is queued; idempotent. */
     public void closeAsync(CloseReason.CloseCode code, String reason) {
         if (!closing.compareAndSet(false, true)) {
             return;
         }
-        closer.execute(() -> {
-            try {
-                session.close(new CloseReason(code, reason));
-            } catch (IOException | RuntimeException e) {
-                LOG.log(Level.FINE, "close of session " + session.getId() + " failed", e);
-            }
-        });
+        closer.execute(() -> sendClose(new CloseReason(code, reason)));
+    }
+
+    /**
+     * Refuses further frames and closes once everything already queued has been written (shutdown: nothing
+     * accepted is lost). Returns at once.
+     */
+    public void closeAfterFlush(CloseReason.CloseCode code, String reason) {
+        closeWhenDrained = new CloseReason(code, reason);
+        closing.set(true);
+        pump(); // closes now if idle; otherwise the last completion does
+    }
+
+    private void sendClose(CloseReason reason) {
+        if (!closeSent.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            session.close(reason);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "close of session " + session.getId() + " failed", e);
+        }
+    }
+
+    /** The client sent something (a message or a pong): it is alive. */
+    public void touched() {
+        lastInbound = System.nanoTime();
+    }
+
+    /** Nanoseconds since the client last sent anything. */
+    public long silentNanos(long now) {
+        return now - lastInbound;
+    }
+
+    /**
+     * Sends a ping if nothing is being written (a connection with data in flight needs no ping, and a control
+     * frame must not be written while an async text write is in progress). Blocking for a moment at most:
+     * call it off the broadcast path.
+     */
+    public void pingIfIdle(ByteBuffer payload) {
+        if (closing.get() || !sending.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            session.getAsyncRemote().sendPing(payload);
+        } catch (IOException | RuntimeException e) {
+            LOG.log(Level.FINE, "ping to " + session.getId() + " failed", e);
+        } finally {
+            sending.set(false);
+        }
+        pump(); // frames queued while the ping was written
+    }
+
+    public Session session() {
+        return session;
     }
 }

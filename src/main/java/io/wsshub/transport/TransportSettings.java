@@ -45,6 +45,23 @@ public class TransportSettings {
     @ConfigProperty(name = "transport.max.connections", defaultValue = "10000")
     int maxConnections;
 
+    /** Server pings each connection this often; a client silent for the idle timeout is closed. */
+    @Inject
+    @ConfigProperty(name = "transport.ping.seconds", defaultValue = "30")
+    long pingSeconds;
+
+    @Inject
+    @ConfigProperty(name = "transport.shutdown.flush.seconds", defaultValue = "5")
+    long shutdownFlushSeconds;
+
+    public long pingMillis() {
+        return pingSeconds * 1000L;
+    }
+
+    public long shutdownFlushMillis() {
+        return shutdownFlushSeconds * 1000L;
+    }
+
     public static final long FLOOD_WINDOW_NANOS = 5_000_000_000L;
 
     public double ratePerSecond() {

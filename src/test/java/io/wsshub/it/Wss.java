@@ -203,6 +203,14 @@ public final class Wss {
         }
 
         @Override
+        public CompletableFuture<?> onPing(WebSocket webSocket, java.nio.ByteBuffer message) {
+            if (!paused) { // the JDK answers with a pong as it takes the ping; a paused client takes nothing
+                webSocket.request(1);
+            }
+            return null;
+        }
+
+        @Override
         public CompletableFuture<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closeReason = reason;
             closed.complete(statusCode);

@@ -12,7 +12,6 @@ import jakarta.websocket.Session;
 import java.lang.reflect.Proxy;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -32,7 +31,7 @@ class SessionOutboxTest {
 
     /** A session whose getAsyncRemote().sendText(text, handler) records the text and parks the handler. */
     static final class FakeSession {
-        final List<String> written = new CopyOnWriteArrayList<>();
+        final List<String> written = java.util.Collections.synchronizedList(new ArrayList<>());
         final LinkedBlockingQueue<SendHandler> pending = new LinkedBlockingQueue<>();
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicInteger maxInFlight = new AtomicInteger();
@@ -129,7 +128,7 @@ class SessionOutboxTest {
         for (int s = 0; s < senders; s++) {
             String prefix = s + ":";
             List<String> mine = new ArrayList<>();
-            for (String w : fake.written) {
+            for (String w : List.copyOf(fake.written)) {
                 if (w.startsWith(prefix)) {
                     mine.add(w);
                 }

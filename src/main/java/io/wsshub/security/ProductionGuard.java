@@ -1,0 +1,63 @@
+package io.wsshub.security;
+
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.logging.Logger;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+
+/**
+ * With {@code WSSHUB_MODE=production}, refuses to start the application on the dev defaults: the generated
+ * self-signed keystore (its default location or its default password) or the demo users' default password.
+ * One SEVERE line says what to set; the application then fails to start, so nothing is served on dev secrets.
+ */
+@ApplicationScoped
+public class ProductionGuard {
+
+    static final String DEV_KEYSTORE_PASSWORD = "dev-only-keystore-password";
+    static final String DEV_DEMO_PASSWORD = "demo-pass";
+    static final String GENERATED_KEYSTORE = "/resources/security/key.p12";
+    private static final Logger LOG = Logger.getLogger(ProductionGuard.class.getName());
+
+    @Inject
+    @ConfigProperty(name = "wsshub.mode", defaultValue = "development")
+    String mode;
+    @Inject
+    @ConfigProperty(name = "demo.password", defaultValue = "")
+    String demoPassword;
+    @Inject
+    @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
+    String keystorePath;
+    @Inject
+    @ConfigProperty(name = "tls.keystore.password", defaultValue = "")
+    String keystorePassword;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        List<String> problems = problems(mode, demoPassword, keystorePath, keystorePassword);
+        if (!problems.isEmpty()) {
+            String line = "WSSHUB_MODE=production refuses to run on dev secrets: " + String.join("; ", problems);
+            LOG.severe(line);
+            throw new IllegalStateException(line);
+        }
+    }
+
+    static List<String> problems(String mode, String demoPassword, String keystorePath, String keystorePassword) {
+        List<String> out = new ArrayList<>();
+        if (!"production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT))) {
+            return out;
+        }
+        String path = keystorePath == null ? "" : keystorePath.replace('\\', '/');
+        if (path.isEmpty() || path.endsWith(GENERATED_KEYSTORE) || DEV_KEYSTORE_PASSWORD.equals(keystorePassword)) {
+            out.add("set TLS_KEYSTORE_PATH and TLS_KEYSTORE_PASSWORD to your PKCS#12 certificate"
+                    + " (the generated self-signed dev keystore is in use)");
+        }
+        if (DEV_DEMO_PASSWORD.equals(demoPassword)) {
+            out.add("set DEMO_PASSWORD, or better replace the demo basicRegistry in server.xml with your registry");
+        }
+        return out;
+    }
+}
