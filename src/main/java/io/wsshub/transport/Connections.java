@@ -110,6 +110,32 @@ public class Connections {
         LOG.info("shutdown: " + n + " websockets closed with 1001, " + stillOpen + " did not finish in time");
     }
 
+    /**
+     * An HTTP session ended while sockets still use it (the application is stopping, or it was invalidated):
+     * flush them and close with 1001, waiting up to transport.shutdown.flush.seconds, before the container
+     * closes them itself with 1008.
+     */
+    public void sessionEnded(HttpSession session) {
+        String id = session.getId();
+        java.util.List<Connection> affected = open.stream()
+                .filter(c -> c.httpSession() != null && id.equals(c.httpSession().getId())).toList();
+        if (affected.isEmpty()) {
+            return;
+        }
+        for (Connection c : affected) {
+            c.outbox().closeAfterFlush(CloseCodes.GOING_AWAY, "server shutting down");
+        }
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownFlushMillis());
+        while (affected.stream().anyMatch(c -> c.session().isOpen()) && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(10); // a container thread ending a session, not a WebSocket callback
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
     @PreDestroy
     void stop() {
         shutdown();

@@ -185,6 +185,19 @@ class HardeningIT {
         carol.next("welcome");
         bob.next("presence");
 
+        // the stalled client is alive (it keeps sending something that is not broadcast), so only its full
+        // outbound queue, not the idle timeout, can close it
+        CompletableFuture<Void> stalledTalks = CompletableFuture.runAsync(() -> {
+            while (!stalled.closed.isDone()) {
+                try {
+                    stalled.socket().sendText("{\"type\":\"keepalive\"}", true).get(5, TimeUnit.SECONDS);
+                    Thread.sleep(500);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+
         // two senders at the (raised) rate limit, each reading its own stream too
         CompletableFuture<Void> bobSends = CompletableFuture.runAsync(() -> paced(bob, total / 2, text, "b"));
         CompletableFuture<Void> carolSends = CompletableFuture.runAsync(() -> paced(carol, total / 2, text, "c"));
@@ -219,6 +232,7 @@ class HardeningIT {
             assertEquals("leave", bob.next("presence").getString("event"), "the stalled reader was closed");
         }
         stalled.resume();
+        stalledTalks.cancel(true);
         try {
             int code = stalled.closed.get(30, TimeUnit.SECONDS);
             assertEquals(1013, code);
