@@ -101,6 +101,42 @@ class HardeningIT {
         }
     }
 
+    @Test
+    void theServerWideCapRefusesWith1013() throws Exception {
+        int cap = Integer.getInteger("it.max.connections", 40); // transport.max.connections for the ITs
+        String room = newRoom();
+        List<Client> held = new ArrayList<>();
+        String[] users = {"alice", "bob", "carol"};
+        try {
+            Client refused = null;
+            for (int i = 0; i <= cap && refused == null; i++) {
+                Client c = Wss.connect("/ws/chat/" + room, users[i % 3]);
+                JsonObject first = c.firstOrClosed();
+                if (first != null && "welcome".equals(first.getString("type", ""))) {
+                    held.add(c);
+                } else {
+                    refused = c;
+                }
+            }
+            if (refused == null) {
+                Client c = Wss.connect("/ws/chat/" + room, "alice");
+                held.add(c);
+                refused = c;
+            }
+            assertEquals(1013, refused.awaitClose());
+            assertEquals("server connection limit reached", refused.closeReason());
+            assertTrue(held.size() <= cap, held.size() + " admitted");
+            held.remove(held.size() - 1).close();
+            Client again = Wss.connect("/ws/chat/" + room, "bob");
+            assertEquals("welcome", again.next().getString("type"), "a freed place is usable");
+            held.add(again);
+        } finally {
+            for (Client c : held) {
+                c.close();
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- rate limit and flood
 
     @Test

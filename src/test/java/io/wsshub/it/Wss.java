@@ -277,6 +277,21 @@ public final class Wss {
             }
         }
 
+        /** The first frame, or null when the server closed the connection without sending one. */
+        public JsonObject firstOrClosed() throws InterruptedException {
+            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            while (System.nanoTime() < deadline) {
+                String f = frames.poll(50, TimeUnit.MILLISECONDS);
+                if (f != null) {
+                    return parse(f);
+                }
+                if (closed.isDone() && frames.isEmpty()) {
+                    return null;
+                }
+            }
+            throw new AssertionError("neither a frame nor a close within " + TIMEOUT);
+        }
+
         /** Frames already received and not yet taken. */
         public List<JsonObject> drain() {
             List<String> out = new java.util.ArrayList<>();
