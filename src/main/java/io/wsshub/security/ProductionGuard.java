@@ -41,8 +41,40 @@ public class ProductionGuard {
         if (!problems.isEmpty()) {
             String line = "WSSHUB_MODE=production refuses to run on dev secrets: " + String.join("; ", problems);
             LOG.severe(line);
+            stopThisApplication();
             throw new IllegalStateException(line);
         }
+    }
+
+    /**
+     * Liberty logs an exception thrown here and still starts the application, so ask Liberty to stop it
+     * (its ApplicationMBean), from another thread once the start has finished. Other applications of the
+     * server are not touched.
+     */
+    private static void stopThisApplication() {
+        String app;
+        try {
+            app = (String) new javax.naming.InitialContext().lookup("java:app/AppName");
+        } catch (javax.naming.NamingException e) {
+            app = "wss-hub";
+        }
+        String name = app;
+        Thread stopper = new Thread(() -> {
+            try {
+                javax.management.MBeanServer mbs = java.lang.management.ManagementFactory.getPlatformMBeanServer();
+                javax.management.ObjectName mbean = new javax.management.ObjectName(
+                        "WebSphere:service=com.ibm.websphere.application.ApplicationMBean,name=" + name);
+                for (int i = 0; i < 100 && !"STARTED".equals(mbs.getAttribute(mbean, "State")); i++) {
+                    Thread.sleep(100); // until Liberty has finished starting it
+                }
+                mbs.invoke(mbean, "stop", null, null);
+                LOG.severe("application " + name + " stopped: WSSHUB_MODE=production with dev secrets");
+            } catch (Exception e) {
+                LOG.log(java.util.logging.Level.SEVERE, "could not stop application " + name + "; stop the server", e);
+            }
+        }, "wss-hub-production-guard");
+        stopper.setDaemon(true);
+        stopper.start();
     }
 
     static List<String> problems(String mode, String demoPassword, String keystorePath, String keystorePassword) {
