@@ -78,7 +78,7 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         if (!ctx.isProtected()) {
             return ctx.doNothing();
         }
-        if (path.startsWith("/ws/")) {
+        if (path.startsWith("/ws/") || path.startsWith("/api/")) { // programs: a challenge, never a redirect
             return challenge(res);
         }
         if ("GET".equalsIgnoreCase(req.getMethod())) {

@@ -20,7 +20,7 @@ import java.util.logging.Logger;
  * never blocked by a slow reader; a reader that lets its queue exceed the bound (count or bytes) is closed
  * with 1013 (try again later) instead of growing the heap.
  */
-public final class SessionOutbox implements Peer, SendHandler {
+public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     private static final Logger LOG = Logger.getLogger(SessionOutbox.class.getName());
     /** The outbox whose pump loop is running on this thread: lets an inline completion continue the loop. */
@@ -38,6 +38,13 @@ public final class SessionOutbox implements Peer, SendHandler {
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     private volatile int inFlightChars;
+    /** Whether the frame being written came from the queue (and so is counted in queuedMessages). */
+    private volatile boolean inFlightQueued;
+    /**
+     * Frames that are produced only when the socket is free, after everything queued (conflated quotes):
+     * asked for the next frame each time the queue is empty; null when the endpoint has none.
+     */
+    private volatile java.util.function.Supplier<String> whenIdle;
     /** Set by {@link #closeAfterFlush}: the close to send once everything queued has been written. */
     private volatile CloseReason closeWhenDrained;
     private final AtomicBoolean closeSent = new AtomicBoolean();
@@ -66,6 +73,7 @@ public final class SessionOutbox implements Peer, SendHandler {
     }
 
     /** Frames queued or being written, for tests and metrics. */
+    @Override
     public int pending() {
         return queuedMessages.get();
     }
@@ -95,6 +103,10 @@ public final class SessionOutbox implements Peer, SendHandler {
         try {
             while (sending.compareAndSet(false, true)) {
                 String next = queue.poll();
+                boolean counted = next != null;
+                if (next == null && whenIdle != null) {
+                    next = whenIdle.get();
+                }
                 if (next == null) {
                     sending.set(false);
                     if (queue.isEmpty()) {
@@ -106,7 +118,8 @@ public final class SessionOutbox implements Peer, SendHandler {
                     }
                     continue; // raced with a send() that saw sending == true
                 }
-                inFlightChars = next.length();
+                inFlightChars = counted ? next.length() : 0;
+                inFlightQueued = counted;
                 try {
                     session.getAsyncRemote().sendText(next, this);
                 } catch (RuntimeException e) {
@@ -125,8 +138,10 @@ public final class SessionOutbox implements Peer, SendHandler {
 
     @Override
     public void onResult(SendResult result) {
-        queuedMessages.decrementAndGet();
-        queuedChars.addAndGet(-inFlightChars);
+        if (inFlightQueued) {
+            queuedMessages.decrementAndGet();
+            queuedChars.addAndGet(-inFlightChars);
+        }
         sending.set(false);
         if (!result.isOK()) {
             discard();
@@ -172,6 +187,23 @@ public final class SessionOutbox implements Peer, SendHandler {
             session.close(reason);
         } catch (IOException | RuntimeException e) {
             LOG.log(Level.FINE, "close of session " + session.getId() + " failed", e);
+        }
+    }
+
+    /**
+     * Installs the source of frames that are produced only when the socket is free (see {@link #kick}).
+     * Such frames never wait in the queue, so they never count against its bound.
+     */
+    @Override
+    public void whenIdle(java.util.function.Supplier<String> source) {
+        this.whenIdle = source;
+    }
+
+    /** The idle source has something: start writing if the socket is free. */
+    @Override
+    public void kick() {
+        if (!closing.get()) {
+            pump();
         }
     }
 

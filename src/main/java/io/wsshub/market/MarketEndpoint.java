@@ -1,0 +1,99 @@
+package io.wsshub.market;
+
+import io.wsshub.security.HandshakeGuard;
+import io.wsshub.transport.Connection;
+import io.wsshub.transport.Connections;
+import io.wsshub.transport.ErrorFrame;
+import io.wsshub.transport.FrameDecodeException;
+import jakarta.enterprise.context.Dependent;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason;
+import jakarta.websocket.CloseReason.CloseCodes;
+import jakarta.websocket.OnClose;
+import jakarta.websocket.OnError;
+import jakarta.websocket.OnMessage;
+import jakarta.websocket.OnOpen;
+import jakarta.websocket.PongMessage;
+import jakarta.websocket.Session;
+import jakarta.websocket.server.ServerEndpoint;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/** {@code wss://host/ws/market} (docs/protocol.md): subscriptions to live quotes. Thin, like the chat endpoint. */
+@Dependent
+@ServerEndpoint(value = "/ws/market", configurator = HandshakeGuard.class)
+public class MarketEndpoint {
+
+    private static final Logger LOG = Logger.getLogger(MarketEndpoint.class.getName());
+
+    @Inject
+    MarketService market;
+    @Inject
+    Connections connections;
+
+    private final MarketFrameDecoder decoder = new MarketFrameDecoder();
+    private Connection connection;
+    private Subscriber subscriber;
+
+    @OnOpen
+    public void open(Session session) throws IOException {
+        Connection c = connections.open(session);
+        if (c != null) {
+            connection = c;
+            subscriber = market.connect(c.outbox());
+        }
+    }
+
+    @OnMessage
+    public void message(String part, boolean last) {
+        if (connection == null) {
+            return;
+        }
+        String text = connection.accept(part, last);
+        if (text == null) {
+            return;
+        }
+        try {
+            MarketClientFrame frame = decoder.decode(text);
+            if (frame instanceof MarketClientFrame.Subscribe s) {
+                market.subscribe(subscriber, s.symbols());
+            } else if (frame instanceof MarketClientFrame.Unsubscribe u) {
+                market.unsubscribe(subscriber, u.symbols());
+            }
+        } catch (FrameDecodeException e) {
+            connection.error(e.code(), e.getMessage());
+        } catch (RuntimeException e) { // a bug, not bad input
+            LOG.log(Level.SEVERE, "failure handling a frame on " + connection.id(), e);
+            connection.outbox().closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
+        }
+    }
+
+    @OnMessage
+    public void binary(ByteBuffer part, boolean last) {
+        if (connection != null && last) {
+            connection.error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
+        }
+    }
+
+    @OnMessage
+    public void pong(PongMessage pong) {
+        if (connection != null) {
+            connection.touched();
+        }
+    }
+
+    @OnClose
+    public void close(Session session, CloseReason reason) {
+        if (connection != null) {
+            market.disconnect(subscriber);
+            connections.closed(connection, reason);
+        }
+    }
+
+    @OnError
+    public void error(Session session, Throwable t) {
+        LOG.log(Level.FINE, "error on market session " + session.getId(), t);
+    }
+}

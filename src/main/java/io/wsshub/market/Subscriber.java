@@ -1,0 +1,99 @@
+package io.wsshub.market;
+
+import io.wsshub.transport.QueueingPeer;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * One market connection: its symbols and its conflation. A quote goes straight into the connection's queue
+ * while the queue is short; once the connection is behind (more than {@code conflateAfter} frames queued),
+ * quotes wait in a map keyed by symbol where a newer quote replaces the older one (latest wins), and are
+ * written only when the queue is empty. Memory per connection is bounded by the queue bound plus one quote
+ * per subscribed symbol, however slow the client.
+ */
+final class Subscriber {
+
+    final QueueingPeer peer;
+    private final int conflateAfter;
+    /** Guarded by this. */
+    private final Set<String> symbols = new HashSet<>();
+    /** Guarded by this: symbol -> newest encoded quote not yet written. */
+    private final LinkedHashMap<String, String> conflated = new LinkedHashMap<>();
+    /** While a snapshot is being prepared, quotes wait (conflated) so none overtakes it. */
+    private boolean holding;
+
+    Subscriber(QueueingPeer peer, int conflateAfter) {
+        this.peer = peer;
+        this.conflateAfter = conflateAfter;
+        peer.whenIdle(this::nextConflated);
+    }
+
+    synchronized int symbolCount() {
+        return symbols.size();
+    }
+
+    synchronized boolean has(String symbol) {
+        return symbols.contains(symbol);
+    }
+
+    synchronized void add(String symbol) {
+        symbols.add(symbol);
+    }
+
+    synchronized void remove(String symbol) {
+        symbols.remove(symbol);
+        conflated.remove(symbol);
+    }
+
+    synchronized Set<String> symbols() {
+        return Set.copyOf(symbols);
+    }
+
+    synchronized void hold() {
+        holding = true;
+    }
+
+    /** Ends a hold: what waited is written after the snapshot that was queued meanwhile. */
+    void release() {
+        synchronized (this) {
+            holding = false;
+        }
+        peer.kick();
+    }
+
+    /** Offers the newest quote of a symbol (encoded once for all subscribers). */
+    void offer(String symbol, String quote) {
+        boolean direct;
+        synchronized (this) {
+            if (!symbols.contains(symbol)) {
+                return;
+            }
+            direct = !holding && conflated.isEmpty() && peer.pending() < conflateAfter;
+            if (!direct) {
+                conflated.put(symbol, quote); // replaces an older unwritten quote of the symbol
+            } else {
+                peer.send(quote); // under the lock: keeps this symbol's quotes in seq order
+            }
+        }
+        if (!direct) {
+            peer.kick();
+        }
+    }
+
+    private synchronized String nextConflated() {
+        if (holding || conflated.isEmpty()) {
+            return null;
+        }
+        Iterator<Map.Entry<String, String>> it = conflated.entrySet().iterator();
+        String quote = it.next().getValue();
+        it.remove();
+        return quote;
+    }
+
+    synchronized int conflatedCount() {
+        return conflated.size();
+    }
+}

@@ -1,0 +1,156 @@
+package io.wsshub.market;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.transport.QueueingPeer;
+import jakarta.json.Json;
+import jakarta.json.JsonObject;
+import java.io.StringReader;
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/** Subscriptions, snapshots, seq, change and conflation, without sockets. */
+class MarketServiceTest {
+
+    /** A connection whose socket only "writes" when the test says so. */
+    static final class SlowPeer implements QueueingPeer {
+        final ArrayDeque<String> queue = new ArrayDeque<>();
+        final List<JsonObject> written = new ArrayList<>();
+        Supplier<String> idle;
+
+        @Override
+        public String id() {
+            return "p";
+        }
+
+        @Override
+        public String user() {
+            return "alice";
+        }
+
+        @Override
+        public boolean send(String frame) {
+            queue.add(frame);
+            return true;
+        }
+
+        @Override
+        public int pending() {
+            return queue.size();
+        }
+
+        @Override
+        public void whenIdle(Supplier<String> source) {
+            idle = source;
+        }
+
+        @Override
+        public void kick() {
+        }
+
+        /** The client reads everything: the queue first, then what the idle source has. */
+        List<JsonObject> readAll() {
+            while (true) {
+                String f = queue.poll();
+                if (f == null) {
+                    f = idle.get();
+                }
+                if (f == null) {
+                    return written;
+                }
+                written.add(Json.createReader(new StringReader(f)).readObject());
+            }
+        }
+    }
+
+    private final Clock clock = Clock.fixed(Instant.parse("2026-11-25T13:00:00.123Z"), ZoneOffset.UTC);
+
+    @Test
+    void snapshotThenQuotesWithSeqAndChangeAsDecimalStrings() {
+        MarketService m = new MarketService(200, 1024, clock);
+        m.update("ACME", new BigDecimal("100.50"));
+        m.update("ACME", new BigDecimal("101.25"));
+        SlowPeer p = new SlowPeer();
+        Subscriber s = m.connect(p);
+        m.subscribe(s, List.of("ACME", "NOPE", "bad sym"));
+        m.update("ACME", new BigDecimal("101.30"));
+        List<JsonObject> f = p.readAll();
+        assertEquals("snapshot", f.get(0).getString("type"));
+        JsonObject q0 = f.get(0).getJsonArray("quotes").getJsonObject(0);
+        assertEquals("101.25", q0.getString("price"));
+        assertEquals("0.75", q0.getString("change"));
+        assertEquals(2, q0.getInt("seq"));
+        assertEquals("2026-11-25T13:00:00.123Z", q0.getString("ts"));
+        assertEquals("invalid_symbol", f.get(1).getString("code"));
+        assertEquals("unknown_symbol", f.get(2).getString("code"));
+        assertEquals("NOPE", f.get(2).getJsonArray("symbols").getString(0));
+        JsonObject q = f.get(3);
+        assertEquals("quote", q.getString("type"));
+        assertEquals("101.30", q.getString("price"));
+        assertEquals("0.80", q.getString("change"));
+        assertEquals(3, q.getInt("seq"));
+    }
+
+    @Test
+    void unsubscribeStopsAndTheLimitHolds() {
+        MarketService m = new MarketService(2, 1024, clock);
+        for (String s : List.of("A", "B", "C")) {
+            m.update(s, BigDecimal.ONE);
+        }
+        SlowPeer p = new SlowPeer();
+        Subscriber s = m.connect(p);
+        m.subscribe(s, List.of("A", "B", "C"));
+        List<JsonObject> f = p.readAll();
+        assertEquals(2, f.get(0).getJsonArray("quotes").size());
+        assertEquals("too_many_symbols", f.get(1).getString("code"));
+        m.unsubscribe(s, List.of("A"));
+        m.update("A", BigDecimal.TEN);
+        m.update("B", BigDecimal.TEN);
+        List<JsonObject> after = p.readAll().subList(2, p.written.size());
+        assertEquals(1, after.size());
+        assertEquals("B", after.get(0).getString("symbol"));
+    }
+
+    @Test
+    void aClientThatIsBehindGetsTheNewestQuoteOfEachSymbolWithSeqStillIncreasing() {
+        int conflateAfter = 10;
+        MarketService m = new MarketService(200, conflateAfter, clock);
+        m.update("X", BigDecimal.ONE);
+        m.update("Y", BigDecimal.ONE);
+        SlowPeer slow = new SlowPeer();
+        Subscriber s = m.connect(slow);
+        m.subscribe(s, List.of("X", "Y"));
+        for (int i = 2; i <= 1001; i++) {
+            m.update("X", BigDecimal.valueOf(i));
+            m.update("Y", BigDecimal.valueOf(i));
+        }
+        assertTrue(slow.pending() <= conflateAfter, "the queue stayed bounded: " + slow.pending());
+        List<JsonObject> f = slow.readAll();
+        long lastX = 0;
+        long lastY = 0;
+        int quotes = 0;
+        for (JsonObject o : f.subList(1, f.size())) {
+            quotes++;
+            long seq = o.getJsonNumber("seq").longValue();
+            if (o.getString("symbol").equals("X")) {
+                assertTrue(seq > lastX, "seq increases");
+                lastX = seq;
+            } else {
+                assertTrue(seq > lastY);
+                lastY = seq;
+            }
+        }
+        assertEquals(1001, lastX, "the newest quote arrives");
+        assertEquals(1001, lastY);
+        assertTrue(quotes < 100, "stale quotes were dropped: " + quotes);
+        assertEquals("1001", f.get(f.size() - 1).getString("price"));
+    }
+}
