@@ -1,0 +1,239 @@
+package io.wsshub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.FileTime;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.logging.Level;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.TestWatcher;
+import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
+import org.openqa.selenium.Keys;
+import org.openqa.selenium.OutputType;
+import org.openqa.selenium.TakesScreenshot;
+import org.openqa.selenium.WebDriver;
+import org.openqa.selenium.WebElement;
+import org.openqa.selenium.chrome.ChromeDriver;
+import org.openqa.selenium.chrome.ChromeDriverService;
+import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
+import org.openqa.selenium.logging.LoggingPreferences;
+import org.openqa.selenium.support.ui.WebDriverWait;
+
+/**
+ * The browser client in Debian's headless Chromium (WebDriver), against the test server. A failing test leaves
+ * a screenshot of every browser it used under target/screenshots/.
+ */
+@ExtendWith({ArquillianExtension.class, BrowserIT.Screenshots.class})
+class BrowserIT {
+
+    private static final List<WebDriver> OPEN = new ArrayList<>();
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** Saves screenshots when a test fails, before the browsers are closed. */
+    static final class Screenshots implements TestWatcher {
+        @Override
+        public void testFailed(ExtensionContext context, Throwable cause) {
+            int i = 0;
+            for (WebDriver d : OPEN) {
+                try {
+                    Path dir = Files.createDirectories(Path.of("target", "screenshots"));
+                    Path png = ((TakesScreenshot) d).getScreenshotAs(OutputType.FILE).toPath();
+                    Files.copy(png, dir.resolve(context.getDisplayName().replaceAll("\\W", "") + "-" + (i++) + ".png"),
+                            StandardCopyOption.REPLACE_EXISTING);
+                } catch (Exception e) {
+                    // the browser may be gone
+                }
+            }
+            quitAll();
+        }
+
+        @Override
+        public void testSuccessful(ExtensionContext context) {
+            quitAll();
+        }
+    }
+
+    private static void quitAll() {
+        for (WebDriver d : OPEN) {
+            try {
+                d.quit();
+            } catch (Exception e) {
+                // already gone
+            }
+        }
+        OPEN.clear();
+    }
+
+    @AfterEach
+    void noLeftovers(TestInfo info) {
+        // the watcher has quit the browsers (after the screenshots)
+    }
+
+    private static WebDriver browser() throws Exception {
+        ChromeOptions o = new ChromeOptions();
+        o.setBinary(System.getProperty("it.chromium", "/usr/bin/chromium"));
+        o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                "--window-size=1200,800", "--user-data-dir=" + Files.createTempDirectory("chromium"));
+        o.setAcceptInsecureCerts(true); // the self-signed dev certificate (the TLS tests check the real trust)
+        LoggingPreferences logs = new LoggingPreferences();
+        logs.enable(LogType.BROWSER, Level.ALL);
+        o.setCapability("goog:loggingPrefs", logs);
+        ChromeDriverService service = new ChromeDriverService.Builder()
+                .usingDriverExecutable(Path.of(System.getProperty("it.chromedriver", "/usr/bin/chromedriver")).toFile())
+                .build();
+        WebDriver d = new ChromeDriver(service, o);
+        OPEN.add(d);
+        return d;
+    }
+
+    private static WebDriverWait waiting(WebDriver d) {
+        return new WebDriverWait(d, WAIT);
+    }
+
+    /** Opens the chat page (redirected to the login page first), signs in and waits for the socket. */
+    private static WebDriver signedIn(String user, String room) throws Exception {
+        WebDriver d = browser();
+        d.get(Wss.https("/index.html?room=" + room).toString());
+        waiting(d).until(x -> x.getCurrentUrl().endsWith("/login.html"));
+        d.findElement(By.id("user")).sendKeys(user);
+        d.findElement(By.id("password")).sendKeys(Wss.PASSWORD, Keys.ENTER);
+        awaitStatus(d, "connected");
+        return d;
+    }
+
+    private static void awaitStatus(WebDriver d, String state) {
+        waiting(d).until(x -> state.equals(x.findElement(By.id("status")).getAttribute("data-state")));
+    }
+
+    private static void say(WebDriver d, String text) {
+        WebElement box = d.findElement(By.id("text"));
+        box.sendKeys(text, Keys.ENTER);
+    }
+
+    /** The confirmed messages on screen (text of each), in order. */
+    private static List<String> confirmed(WebDriver d) {
+        return d.findElements(By.cssSelector("#messages li.message:not(.pending) .text")).stream()
+                .map(WebElement::getText).toList();
+    }
+
+    private static void awaitMessage(WebDriver d, String text) {
+        waiting(d).until(x -> confirmed(x).contains(text));
+    }
+
+    private static List<String> members(WebDriver d) {
+        return d.findElements(By.cssSelector("#members li")).stream().map(WebElement::getText).toList();
+    }
+
+    private static String room() {
+        return "web-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    @Test
+    void twoBrowsersChatBothWaysSeePresenceAndSignOut() throws Exception {
+        String room = room();
+        WebDriver alice = signedIn("alice", room);
+        WebDriver bob = signedIn("bob", room);
+        waiting(alice).until(x -> members(x).equals(List.of("alice", "bob")));
+
+        say(alice, "hello bob");
+        awaitMessage(bob, "hello bob");
+        awaitMessage(alice, "hello bob"); // confirmed by the server's echo
+        say(bob, "hi alice");
+        awaitMessage(alice, "hi alice");
+        assertTrue(alice.findElements(By.cssSelector("#messages li.pending")).isEmpty(), "nothing left pending");
+
+        bob.findElement(By.id("logout")).click();
+        waiting(bob).until(x -> x.getCurrentUrl().endsWith("/login.html"));
+        waiting(alice).until(x -> members(x).equals(List.of("alice")));
+
+        for (WebDriver d : List.of(alice)) {
+            List<LogEntry> severe = d.manage().logs().get(LogType.BROWSER).getAll().stream()
+                    .filter(e -> e.getLevel().intValue() >= Level.SEVERE.intValue()).toList();
+            assertEquals(List.of(), severe, "console errors");
+        }
+    }
+
+    @Test
+    void anHtmlPayloadIsShownAsText() throws Exception {
+        String room = room();
+        WebDriver alice = signedIn("alice", room);
+        WebDriver bob = signedIn("bob", room);
+        String payload = "<img src=x onerror=\"document.title='pwned'\"><b>bold</b>";
+        say(alice, payload);
+        awaitMessage(bob, payload);
+        assertTrue(bob.findElements(By.cssSelector("#messages img, #messages b")).isEmpty(), "no markup was created");
+        assertTrue(!bob.getTitle().contains("pwned"));
+    }
+
+    @Test
+    void aWrongPasswordShowsAnError() throws Exception {
+        WebDriver d = browser();
+        d.get(Wss.https("/").toString());
+        waiting(d).until(x -> x.getCurrentUrl().endsWith("/login.html"));
+        d.findElement(By.id("user")).sendKeys("alice");
+        d.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
+        WebElement error = waiting(d).until(x -> x.findElement(By.id("login-error")));
+        assertTrue(error.isDisplayed());
+        assertTrue(error.getText().contains("Wrong user name or password"));
+    }
+
+    @Test
+    void afterTheServerDropsTheSocketsNothingIsLostOrDuplicated() throws Exception {
+        String room = room();
+        WebDriver alice = signedIn("alice", room);
+        WebDriver bob = signedIn("bob", room);
+        say(alice, "before");
+        awaitMessage(bob, "before");
+
+        touchApplication(); // the application restarts: every socket is closed
+        waiting(alice).until(x -> x.findElement(By.id("status")).getText().contains("reconnecting in"));
+        waiting(bob).until(x -> !"connected".equals(x.findElement(By.id("status")).getAttribute("data-state")));
+        say(bob, "sent while down");         // stays pending in bob's page
+        say(alice, "alice while down");      // unacknowledged
+        assertEquals(1, alice.findElements(By.cssSelector("#messages li.pending")).size());
+
+        awaitStatus(alice, "connected");
+        awaitStatus(bob, "connected");
+        awaitMessage(alice, "sent while down");
+        awaitMessage(bob, "alice while down");
+        waiting(alice).until(x -> confirmed(x).contains("alice while down"));
+        for (WebDriver d : List.of(alice, bob)) {
+            List<String> shown = confirmed(d);
+            assertEquals(1, shown.stream().filter("sent while down"::equals).count(), shown.toString());
+            assertEquals(1, shown.stream().filter("alice while down"::equals).count(), shown.toString());
+            assertTrue(d.findElements(By.cssSelector("#messages li.pending")).isEmpty());
+        }
+        // the restart lost the in-memory history: the page said it reloaded
+        assertTrue(((JavascriptExecutor) alice).executeScript("return document.getElementById('messages').textContent")
+                .toString().contains("history reloaded"));
+    }
+
+    private static void touchApplication() throws Exception {
+        Path apps = Path.of(System.getProperty("it.server.dir"), "apps");
+        for (String name : new String[] {"wss-hub.war.xml", "wss-hub.war"}) {
+            Path app = apps.resolve(name);
+            if (Files.exists(app)) {
+                Files.setLastModifiedTime(app, FileTime.from(Instant.now()));
+                return;
+            }
+        }
+        throw new AssertionError("no application in " + apps);
+    }
+}
