@@ -9,7 +9,6 @@ import io.wsshub.it.Wss.Client;
 import jakarta.json.JsonObject;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.FileTime;
 import java.time.Instant;
 import java.util.UUID;
 import org.jboss.arquillian.junit5.ArquillianExtension;
@@ -32,7 +31,7 @@ class AppRestartIT {
         long lastId = alice.next("message").getJsonNumber("id").longValue();
         String epoch = welcome.getString("epoch");
 
-        touchApplication(); // Liberty's application monitor restarts the application
+        Wss.restartApplication(); // Liberty's application monitor restarts the application
         assertEquals(1001, alice.awaitClose());
         assertEquals("server shutting down", alice.closeReason());
 
@@ -42,18 +41,6 @@ class AppRestartIT {
         assertNotEquals(epoch, again.getString("epoch"));
         assertEquals(0, again.getJsonNumber("lastId").longValue());
         back.close();
-    }
-
-    private static void touchApplication() throws Exception {
-        Path apps = Path.of(System.getProperty("it.server.dir"), "apps");
-        for (String name : new String[] {"wss-hub.war.xml", "wss-hub.war"}) {
-            Path app = apps.resolve(name);
-            if (Files.exists(app)) {
-                Files.setLastModifiedTime(app, FileTime.from(Instant.now()));
-                return;
-            }
-        }
-        throw new AssertionError("no application in " + apps);
     }
 
     /** The application is back when a handshake succeeds again. */

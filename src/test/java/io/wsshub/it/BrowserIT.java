@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -202,7 +201,7 @@ class BrowserIT {
         say(alice, "before");
         awaitMessage(bob, "before");
 
-        touchApplication(); // the application restarts: every socket is closed
+        Wss.restartApplication(); // the application restarts: every socket is closed
         waiting(alice).until(x -> x.findElement(By.id("status")).getText().contains("reconnecting in"));
         waiting(bob).until(x -> !"connected".equals(x.findElement(By.id("status")).getAttribute("data-state")));
         say(bob, "sent while down");         // stays pending in bob's page
@@ -223,17 +222,5 @@ class BrowserIT {
         // the restart lost the in-memory history: the page said it reloaded
         assertTrue(((JavascriptExecutor) alice).executeScript("return document.getElementById('messages').textContent")
                 .toString().contains("history reloaded"));
-    }
-
-    private static void touchApplication() throws Exception {
-        Path apps = Path.of(System.getProperty("it.server.dir"), "apps");
-        for (String name : new String[] {"wss-hub.war.xml", "wss-hub.war"}) {
-            Path app = apps.resolve(name);
-            if (Files.exists(app)) {
-                Files.setLastModifiedTime(app, FileTime.from(Instant.now()));
-                return;
-            }
-        }
-        throw new AssertionError("no application in " + apps);
     }
 }

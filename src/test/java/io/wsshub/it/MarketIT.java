@@ -169,18 +169,7 @@ class MarketIT {
         Client slow = subscriber(s);
         fast.next("snapshot");
         slow.next("snapshot");
-        slow.pause();
-        // the slow reader is alive (it keeps sending), so the heartbeat does not close it; it just reads nothing
-        java.util.concurrent.CompletableFuture<Void> alive = java.util.concurrent.CompletableFuture.runAsync(() -> {
-            while (!slow.closed.isDone()) {
-                try {
-                    slow.socket().sendText("{\"type\":\"keepalive\"}", true).get(5, java.util.concurrent.TimeUnit.SECONDS);
-                    Thread.sleep(500);
-                } catch (Exception e) {
-                    return;
-                }
-            }
-        });
+        slow.pauseButStayAlive(); // a live client that reads nothing
         // ~6 MB of quotes: more than the socket buffers hold, so the server's queue for the slow reader fills
         int batches = 60;
         int perBatch = 1000;
@@ -197,7 +186,6 @@ class MarketIT {
             }
         }
         slow.resume();
-        alive.cancel(true);
         long seq = 1;
         int got = 0;
         while (seq < lastSeq) {

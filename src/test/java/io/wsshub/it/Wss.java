@@ -155,6 +155,20 @@ public final class Wss {
         return b.buildAsync(wss(path), client).thenApply(ws -> client);
     }
 
+    /** Restarts the application the way a redeploy does: Liberty's monitor sees the app file change. */
+    public static void restartApplication() throws java.io.IOException {
+        java.nio.file.Path apps = java.nio.file.Path.of(System.getProperty("it.server.dir"), "apps");
+        for (String name : new String[] {"wss-hub.war.xml", "wss-hub.war"}) {
+            java.nio.file.Path app = apps.resolve(name);
+            if (java.nio.file.Files.exists(app)) {
+                java.nio.file.Files.setLastModifiedTime(app,
+                        java.nio.file.attribute.FileTime.from(java.time.Instant.now()));
+                return;
+            }
+        }
+        throw new AssertionError("no application in " + apps);
+    }
+
     public static JsonObject parse(String json) {
         return Json.createReader(new StringReader(json)).readObject();
     }
@@ -229,7 +243,28 @@ public final class Wss {
 
         public void resume() {
             paused = false;
+            keepAlive.cancel(true);
             ws.request(Long.MAX_VALUE);
+        }
+
+        private volatile CompletableFuture<Void> keepAlive = CompletableFuture.completedFuture(null);
+
+        /**
+         * Stops reading but keeps talking (a frame every 500 ms that the server answers only to this client), like
+         * a slow but live client: the heartbeat does not close it, only what its reading speed causes.
+         */
+        public void pauseButStayAlive() {
+            pause();
+            keepAlive = CompletableFuture.runAsync(() -> {
+                while (!closed.isDone()) {
+                    try {
+                        ws.sendText("{\"type\":\"keepalive\"}", true).get(5, TimeUnit.SECONDS);
+                        Thread.sleep(500);
+                    } catch (Exception e) {
+                        return;
+                    }
+                }
+            });
         }
 
         public WebSocket socket() {
