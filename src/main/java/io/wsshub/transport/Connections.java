@@ -14,6 +14,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.Principal;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledFuture;
@@ -93,47 +94,40 @@ public class Connections {
         if (heartbeat != null) {
             heartbeat.cancel(false);
         }
-        int n = open.size();
-        for (Connection c : open) {
+        List<Connection> all = List.copyOf(open);
+        int late = flushAndClose(all);
+        LOG.info("shutdown: " + all.size() + " websockets closing with 1001, " + late + " did not finish in time");
+    }
+
+    /**
+     * An HTTP session ended while sockets still use it (the application is stopping, or it was invalidated):
+     * flush them and close with 1001 before the container closes them itself with 1008.
+     */
+    public void sessionEnded(HttpSession session) {
+        String id = session.getId();
+        flushAndClose(open.stream().filter(c -> c.httpSession() != null && id.equals(c.httpSession().getId()))
+                .toList());
+    }
+
+    /**
+     * Lets each connection write what is queued, then closes it with 1001; waits up to
+     * transport.shutdown.flush.seconds. Returns how many were still open then. Called on container threads
+     * that end things (application stop, session end), never on a WebSocket callback.
+     */
+    private int flushAndClose(List<Connection> targets) {
+        for (Connection c : targets) {
             c.outbox().closeAfterFlush(CloseCodes.GOING_AWAY, "server shutting down");
         }
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownFlushMillis());
-        while (open.stream().anyMatch(c -> c.session().isOpen()) && System.nanoTime() < deadline) {
+        while (targets.stream().anyMatch(c -> c.session().isOpen()) && System.nanoTime() < deadline) {
             try {
-                Thread.sleep(20); // shutdown thread, not a WebSocket callback
+                Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 break;
             }
         }
-        long stillOpen = open.stream().filter(c -> c.session().isOpen()).count();
-        LOG.info("shutdown: " + n + " websockets closed with 1001, " + stillOpen + " did not finish in time");
-    }
-
-    /**
-     * An HTTP session ended while sockets still use it (the application is stopping, or it was invalidated):
-     * flush them and close with 1001, waiting up to transport.shutdown.flush.seconds, before the container
-     * closes them itself with 1008.
-     */
-    public void sessionEnded(HttpSession session) {
-        String id = session.getId();
-        java.util.List<Connection> affected = open.stream()
-                .filter(c -> c.httpSession() != null && id.equals(c.httpSession().getId())).toList();
-        if (affected.isEmpty()) {
-            return;
-        }
-        for (Connection c : affected) {
-            c.outbox().closeAfterFlush(CloseCodes.GOING_AWAY, "server shutting down");
-        }
-        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(settings.shutdownFlushMillis());
-        while (affected.stream().anyMatch(c -> c.session().isOpen()) && System.nanoTime() < deadline) {
-            try {
-                Thread.sleep(10); // a container thread ending a session, not a WebSocket callback
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
+        return (int) targets.stream().filter(c -> c.session().isOpen()).count();
     }
 
     @PreDestroy
