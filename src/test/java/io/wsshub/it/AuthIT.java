@@ -29,6 +29,12 @@ class AuthIT {
     }
 
     @Test
+    void anAuthenticatedUserWithoutRoleUserGets403() throws Exception {
+        // feed is only a publisher (dev registry)
+        assertEquals(403, Wss.handshakeStatus(PATH, "Authorization", Wss.basic("feed", Wss.PASSWORD)));
+    }
+
+    @Test
     void theChallengeAsksForBasic() throws Exception {
         HttpResponse<String> r = Wss.http().send(HttpRequest.newBuilder(Wss.https(PATH)).build(),
                 HttpResponse.BodyHandlers.ofString());
