@@ -3,7 +3,6 @@ package io.wsshub.chat;
 import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
-import io.wsshub.transport.ErrorFrame;
 import io.wsshub.transport.FrameDecodeException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -67,18 +66,8 @@ public class ChatEndpoint {
     /** Parts of a text message as they arrive, so the size limit holds for the whole message. */
     @OnMessage
     public void message(String part, boolean last) {
-        if (connection == null) {
-            return;
-        }
-        String text = connection.accept(part, last); // null: incomplete, or refused and already answered
-        if (text == null) {
-            return;
-        }
-        try {
-            handle(text);
-        } catch (RuntimeException e) { // a bug, not bad input: say so with 1011 rather than hang
-            LOG.log(Level.SEVERE, "failure handling a frame on " + connection.id() + " room=" + room, e);
-            connection.outbox().closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
+        if (connection != null) {
+            connection.onText(part, last, this::handle);
         }
     }
 
@@ -97,8 +86,8 @@ public class ChatEndpoint {
 
     @OnMessage
     public void binary(ByteBuffer part, boolean last) {
-        if (connection != null && last) { // parts are dropped as they come: nothing is buffered
-            connection.error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
+        if (connection != null) {
+            connection.onBinary(last);
         }
     }
 

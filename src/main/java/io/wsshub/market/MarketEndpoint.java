@@ -3,12 +3,10 @@ package io.wsshub.market;
 import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
-import io.wsshub.transport.ErrorFrame;
 import io.wsshub.transport.FrameDecodeException;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
-import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.OnClose;
 import jakarta.websocket.OnError;
 import jakarta.websocket.OnMessage;
@@ -48,32 +46,30 @@ public class MarketEndpoint {
 
     @OnMessage
     public void message(String part, boolean last) {
-        if (connection == null) {
-            return;
+        if (connection != null) {
+            connection.onText(part, last, this::handle);
         }
-        String text = connection.accept(part, last);
-        if (text == null) {
-            return;
-        }
+    }
+
+    private void handle(String text) {
+        MarketClientFrame frame;
         try {
-            MarketClientFrame frame = decoder.decode(text);
-            if (frame instanceof MarketClientFrame.Subscribe s) {
-                market.subscribe(subscriber, s.symbols());
-            } else if (frame instanceof MarketClientFrame.Unsubscribe u) {
-                market.unsubscribe(subscriber, u.symbols());
-            }
+            frame = decoder.decode(text);
         } catch (FrameDecodeException e) {
             connection.error(e.code(), e.getMessage());
-        } catch (RuntimeException e) { // a bug, not bad input
-            LOG.log(Level.SEVERE, "failure handling a frame on " + connection.id(), e);
-            connection.outbox().closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
+            return;
+        }
+        if (frame instanceof MarketClientFrame.Subscribe s) {
+            market.subscribe(subscriber, s.symbols());
+        } else if (frame instanceof MarketClientFrame.Unsubscribe u) {
+            market.unsubscribe(subscriber, u.symbols());
         }
     }
 
     @OnMessage
     public void binary(ByteBuffer part, boolean last) {
-        if (connection != null && last) {
-            connection.error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
+        if (connection != null) {
+            connection.onBinary(last);
         }
     }
 

@@ -93,10 +93,6 @@ public class MarketService {
         }
     }
 
-    public boolean known(String name) {
-        return symbols.containsKey(name);
-    }
-
     /** The symbol's last price, or null. */
     public BigDecimal price(String name) {
         Symbol s = symbols.get(name);

@@ -92,8 +92,4 @@ final class Subscriber {
         it.remove();
         return quote;
     }
-
-    synchronized int conflatedCount() {
-        return conflated.size();
-    }
 }

@@ -3,6 +3,9 @@ package io.wsshub.transport;
 import jakarta.servlet.http.HttpSession;
 import jakarta.websocket.CloseReason.CloseCodes;
 import jakarta.websocket.Session;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
  * One open, admitted WebSocket connection: its outbound queue and its inbound limits (message size, rate).
@@ -11,6 +14,7 @@ import jakarta.websocket.Session;
 public final class Connection {
 
     public static final String RATE_LIMITED = "rate_limited";
+    private static final Logger LOG = Logger.getLogger(Connection.class.getName());
 
     private final Session session;
     private final SessionOutbox outbox;
@@ -86,6 +90,32 @@ public final class Connection {
                 refusing = true;
                 outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");
                 return null;
+        }
+    }
+
+    /**
+     * Takes a part of a text message and, once a whole admitted message is there, hands it to {@code handler}.
+     * A RuntimeException from the handler is a bug, not bad input: it is logged and the connection closed with
+     * 1011 rather than left hanging.
+     */
+    public void onText(String part, boolean last, Consumer<String> handler) {
+        String text = accept(part, last); // null: incomplete, or refused and already answered
+        if (text == null) {
+            return;
+        }
+        try {
+            handler.accept(text);
+        } catch (RuntimeException e) {
+            LOG.log(Level.SEVERE, "failure handling a frame on " + id() + " " + session.getRequestURI().getPath(), e);
+            outbox.closeAsync(CloseCodes.UNEXPECTED_CONDITION, "server error");
+        }
+    }
+
+    /** A part of a binary message: dropped as it comes (nothing buffered); the last part is answered. */
+    public void onBinary(boolean last) {
+        touched();
+        if (last) {
+            error(ErrorFrame.BAD_JSON, "binary frames are not supported: send JSON text frames");
         }
     }
 

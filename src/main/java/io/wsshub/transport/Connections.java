@@ -217,8 +217,4 @@ public class Connections {
         }
         return n;
     }
-
-    public int count() {
-        return total.get();
-    }
 }
