@@ -51,8 +51,7 @@ class CertRotationIT {
         assertNotEquals(oldPrint, newPrint);
 
         String room = "rot-" + UUID.randomUUID().toString().substring(0, 8);
-        Client open = Wss.connect("/ws/chat/" + room, "alice");
-        open.next("welcome");
+        Client open = Wss.join(room, "alice");
         SSLContext trustsBoth = trusting(load(keystore, password), next);
         try {
             replace(keystore, Files.readAllBytes(fresh));

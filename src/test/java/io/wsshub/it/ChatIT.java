@@ -78,8 +78,7 @@ class ChatIT {
     @Test
     void theAuthorIsThePrincipalNotTheFrame() throws Exception {
         String room = newRoom();
-        Client alice = Wss.connect("/ws/chat/" + room, "alice");
-        alice.next("welcome");
+        Client alice = Wss.join(room, "alice");
         alice.send("{\"type\":\"send\",\"text\":\"I am carol\",\"from\":\"carol\",\"user\":\"carol\"}");
         assertEquals("alice", alice.next("message").getString("from"));
         alice.close();
@@ -154,8 +153,7 @@ class ChatIT {
 
         // a reconnect that retries the send it never saw acknowledged
         alice.abort();
-        Client again = Wss.connect("/ws/chat/" + room, "alice");
-        again.next("welcome");
+        Client again = Wss.join(room, "alice");
         again.sendJson("send", "text", "once", "clientId", "retry-1");
         JsonObject ack = again.next("message");
         assertEquals(original, ack, "the original message is the acknowledgement");
@@ -171,11 +169,8 @@ class ChatIT {
     @Test
     void badInputGetsAnErrorAndTheConnectionKeepsWorking() throws Exception {
         String room = newRoom();
-        Client alice = Wss.connect("/ws/chat/" + room, "alice");
-        alice.next("welcome");
-        Client bob = Wss.connect("/ws/chat/" + room, "bob");
-        bob.next("welcome");
-        alice.next("presence");
+        Client alice = Wss.join(room, "alice");
+        Client bob = Wss.join(room, "bob", alice);
         String[][] cases = {
                 {"{not json", "bad_json"},
                 {"[\"send\",\"hi\"]", "bad_json"},
@@ -209,11 +204,8 @@ class ChatIT {
     @Test
     void anOversizedFrameClosesWith1009AndOthersAreUnaffected() throws Exception {
         String room = newRoom();
-        Client alice = Wss.connect("/ws/chat/" + room, "alice");
-        alice.next("welcome");
-        Client bob = Wss.connect("/ws/chat/" + room, "bob");
-        bob.next("welcome");
-        alice.next("presence");
+        Client alice = Wss.join(room, "alice");
+        Client bob = Wss.join(room, "bob", alice);
         // a frame of exactly 16 KiB is allowed (and rejected by the text rule, not the transport)
         String atLimit = "{\"type\":\"send\",\"text\":\"" + "y".repeat(16384 - 25) + "\"}";
         assertEquals(16384, atLimit.length());

@@ -76,8 +76,7 @@ class HardeningIT {
         List<Client> mine = new ArrayList<>();
         try {
             for (int i = 0; i < cap; i++) {
-                Client c = Wss.connect("/ws/chat/" + room, "carol");
-                c.next("welcome");
+                Client c = Wss.join(room, "carol");
                 mine.add(c);
             }
             Client extra = Wss.connect("/ws/chat/" + room, "carol");
@@ -91,8 +90,7 @@ class HardeningIT {
             }
             // a slot that frees up can be used again
             mine.remove(0).close();
-            Client again = Wss.connect("/ws/chat/" + room, "carol");
-            again.next("welcome");
+            Client again = Wss.join(room, "carol");
             mine.add(again);
         } finally {
             for (Client c : mine) {
@@ -142,11 +140,8 @@ class HardeningIT {
     @Test
     void overTheRateLimitMessagesGetRateLimitedAndAreNotBroadcast() throws Exception {
         String room = newRoom();
-        Client alice = Wss.connect("/ws/chat/" + room, "alice");
-        alice.next("welcome");
-        Client bob = Wss.connect("/ws/chat/" + room, "bob");
-        bob.next("welcome");
-        alice.next("presence");
+        Client alice = Wss.join(room, "alice");
+        Client bob = Wss.join(room, "bob", alice);
 
         int n = BURST + 4000; // sent back to back, far faster than RATE
         long start = System.nanoTime();
@@ -183,10 +178,8 @@ class HardeningIT {
     @Test
     void aClientThatKeepsFloodingIsClosedWith1008() throws Exception {
         String room = newRoom();
-        Client alice = Wss.connect("/ws/chat/" + room, "alice");
-        alice.next("welcome");
-        Client bob = Wss.connect("/ws/chat/" + room, "bob");
-        bob.next("welcome");
+        Client alice = Wss.join(room, "alice");
+        Client bob = Wss.join(room, "bob");
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         int sent = 0;
         while (!alice.closed.isDone() && System.nanoTime() < deadline) {
@@ -212,14 +205,10 @@ class HardeningIT {
         String room = newRoom();
         int total = 10_000;
         String text = "x".repeat(1000); // ~1 KB frames: 10 MB in all, far beyond the socket buffers
-        Client stalled = Wss.connect("/ws/chat/" + room, "alice");
-        stalled.next("welcome");
+        Client stalled = Wss.join(room, "alice");
         stalled.pauseButStayAlive(); // only its full queue, not the idle timeout, may close it
-        Client bob = Wss.connect("/ws/chat/" + room, "bob");
-        bob.next("welcome");
-        Client carol = Wss.connect("/ws/chat/" + room, "carol");
-        carol.next("welcome");
-        bob.next("presence");
+        Client bob = Wss.join(room, "bob");
+        Client carol = Wss.join(room, "carol", bob);
 
         // two senders at the (raised) rate limit, each reading its own stream too
         CompletableFuture<Void> bobSends = CompletableFuture.runAsync(() -> paced(bob, total / 2, text, "b"));

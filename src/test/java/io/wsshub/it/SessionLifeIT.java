@@ -29,8 +29,7 @@ class SessionLifeIT {
         alice.next("presence");
 
         // carol's connection goes dead: it stops reading, so it answers no ping
-        Client carol = Wss.connect("/ws/chat/" + room, "carol");
-        carol.next("welcome");
+        Client carol = Wss.join(room, "carol");
         carol.pause();
         assertEquals("carol", alice.next("presence").getString("user"));
         JsonObject leave = alice.next(f -> "presence".equals(f.getString("type"))

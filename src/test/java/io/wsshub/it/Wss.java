@@ -120,6 +120,19 @@ public final class Wss {
         return connect(path, "Authorization", basic(user, PASSWORD));
     }
 
+    /**
+     * Joins a chat room as {@code user} with HTTP Basic and takes its welcome; each client in {@code present}
+     * (already in the room, as other users) takes the join presence it is sent.
+     */
+    public static Client join(String room, String user, Client... present) throws InterruptedException {
+        Client c = connect("/ws/chat/" + room, user);
+        c.next("welcome");
+        for (Client p : present) {
+            p.next("presence");
+        }
+        return c;
+    }
+
     /** Opens {@code path} with one extra handshake header (null name for none); fails on a refused handshake. */
     public static Client connect(String path, String header, String value) {
         try {
