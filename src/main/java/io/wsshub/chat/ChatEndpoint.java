@@ -4,6 +4,7 @@ import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
 import io.wsshub.transport.FrameDecodeException;
+import io.wsshub.transport.SessionOutbox;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -27,7 +28,8 @@ import java.util.logging.Logger;
  * {@link Connection}. One instance per connection (a CDI bean, so injection works).
  */
 @Dependent
-@ServerEndpoint(value = "/ws/chat/{room}", configurator = HandshakeGuard.class)
+@ServerEndpoint(value = "/ws/chat/{room}", configurator = HandshakeGuard.class,
+        subprotocols = SessionOutbox.BATCH_PROTOCOL)
 public class ChatEndpoint {
 
     private static final Logger LOG = Logger.getLogger(ChatEndpoint.class.getName());

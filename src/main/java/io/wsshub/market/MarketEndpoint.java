@@ -4,6 +4,7 @@ import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
 import io.wsshub.transport.FrameDecodeException;
+import io.wsshub.transport.SessionOutbox;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
 import jakarta.websocket.CloseReason;
@@ -21,7 +22,8 @@ import java.util.logging.Logger;
 
 /** {@code wss://host/ws/market} (docs/protocol.md): subscriptions to live quotes. Thin, like the chat endpoint. */
 @Dependent
-@ServerEndpoint(value = "/ws/market", configurator = HandshakeGuard.class)
+@ServerEndpoint(value = "/ws/market", configurator = HandshakeGuard.class,
+        subprotocols = SessionOutbox.BATCH_PROTOCOL)
 public class MarketEndpoint {
 
     private static final Logger LOG = Logger.getLogger(MarketEndpoint.class.getName());

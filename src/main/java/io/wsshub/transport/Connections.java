@@ -51,6 +51,9 @@ public class Connections {
     private static final ByteBuffer PING = ByteBuffer.allocate(0);
     private final HttpSessionKeeper httpSessions = new HttpSessionKeeper();
     private ScheduledFuture<?> heartbeat;
+    private ScheduledFuture<?> lingerTicks;
+    /** Non-null when transport.batch.linger.ms &gt; 0: the tick that writes batching connections' frames. */
+    private BatchFlusher flusher;
     private volatile boolean shuttingDown;
 
     @PostConstruct
@@ -58,6 +61,11 @@ public class Connections {
         long every = settings.pingMillis();
         try {
             heartbeat = scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+            int linger = settings.batchLingerMillis();
+            if (linger > 0) {
+                flusher = new BatchFlusher();
+                lingerTicks = scheduler.scheduleAtFixedRate(flusher, linger, linger, TimeUnit.MILLISECONDS);
+            }
         } catch (RuntimeException e) { // first used while the application stops
             LOG.log(Level.FINE, "heartbeat not started", e);
         }
@@ -93,6 +101,10 @@ public class Connections {
         shuttingDown = true;
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (lingerTicks != null) {
+            flusher.run(); // what waits for a tick is flushed with everything else below
+            lingerTicks.cancel(false);
         }
         List<Connection> all = List.copyOf(open);
         int late = flushAndClose(all);
@@ -167,8 +179,9 @@ public class Connections {
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
         // Liberty's own idle timer is a backstop only: the heartbeat closes silent clients (pongs count as life).
         session.setMaxIdleTimeout(settings.idleTimeoutMillis() + 2 * settings.pingMillis());
+        boolean batch = SessionOutbox.BATCH_PROTOCOL.equals(session.getNegotiatedSubprotocol());
         SessionOutbox outbox = new SessionOutbox(session, user, settings.queueMaxMessages(),
-                settings.queueMaxBytes(), executor);
+                settings.queueMaxBytes(), executor, batch, flusher);
         RateLimiter limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(),
                 settings.floodRejections(), TransportSettings.FLOOD_WINDOW_NANOS, System.nanoTime());
         HttpSession httpSession = session.getUserProperties().get(HTTP_SESSION) instanceof HttpSession h ? h : null;

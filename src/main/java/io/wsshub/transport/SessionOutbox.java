@@ -19,27 +19,41 @@ import java.util.logging.Logger;
  * (a second concurrent async send on a session is illegal). {@link #send} only enqueues, so a broadcaster is
  * never blocked by a slow reader; a reader that lets its queue exceed the bound (count or bytes) is closed
  * with 1013 (try again later) instead of growing the heap.
+ *
+ * <p>A client that negotiated the {@value #BATCH_PROTOCOL} subprotocol gets every server frame as a JSON array of
+ * messages: whatever queued up while the previous write was in flight goes out as one frame (one TLS record, one
+ * write), so a busy connection pays the per-frame cost once per batch instead of once per message. Nothing waits
+ * for a batch to fill: an idle connection still gets each message at once, as an array of one.
  */
 public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     private static final Logger LOG = Logger.getLogger(SessionOutbox.class.getName());
     /** The outbox whose pump loop is running on this thread: lets an inline completion continue the loop. */
     private static final ThreadLocal<SessionOutbox> PUMPING = new ThreadLocal<>();
+    /** The subprotocol a client offers to receive JSON arrays of messages (docs/protocol.md, "Batching"). */
+    public static final String BATCH_PROTOCOL = "wsshub.batch";
+    /** A batch stops growing at this many messages or UTF-16 chars, so one frame stays small for any client. */
+    static final int BATCH_MAX_MESSAGES = 256;
+    static final int BATCH_MAX_CHARS = 64 * 1024;
 
     private final Session session;
     private final String user;
     private final int maxMessages;
     private final long maxBytes;
     private final Executor closer;
+    private final boolean batch;
+    /** Non-null when writes of this batching connection wait for the next linger tick. */
+    private final BatchFlusher flusher;
+    private final AtomicBoolean marked = new AtomicBoolean();
 
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedMessages = new AtomicInteger();
     private final AtomicLong queuedChars = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
+    /** What the frame being written took from the queue (a frame from {@link #whenIdle} takes nothing). */
     private volatile int inFlightChars;
-    /** Whether the frame being written came from the queue (and so is counted in queuedMessages). */
-    private volatile boolean inFlightQueued;
+    private volatile int inFlightMessages;
     /**
      * Frames that are produced only when the socket is free, after everything queued (conflated quotes):
      * asked for the next frame each time the queue is empty; null when the endpoint has none.
@@ -55,6 +69,17 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
      *               happen on the broadcaster's thread.
      */
     public SessionOutbox(Session session, String user, int maxMessages, long maxBytes, Executor closer) {
+        this(session, user, maxMessages, maxBytes, closer, false, null);
+    }
+
+    /**
+     * @param batch   send JSON arrays of messages (the client negotiated {@value #BATCH_PROTOCOL})
+     * @param flusher with batch: hold writes for its next tick (the linger); null writes at once
+     */
+    public SessionOutbox(Session session, String user, int maxMessages, long maxBytes, Executor closer,
+                         boolean batch, BatchFlusher flusher) {
+        this.batch = batch;
+        this.flusher = batch ? flusher : null;
         this.session = session;
         this.user = user;
         this.maxMessages = maxMessages;
@@ -93,8 +118,23 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
             return false;
         }
         queue.add(frame);
-        pump();
+        if (flusher != null) {
+            flusher.mark(this); // the linger: written on the next tick with whatever else arrives
+        } else {
+            pump();
+        }
         return true;
+    }
+
+    /** For the flusher: true if this outbox was not already waiting for a tick. */
+    boolean markDirty() {
+        return marked.compareAndSet(false, true);
+    }
+
+    /** The flusher's tick reached this outbox. */
+    void flushMarked() {
+        marked.set(false);
+        pump();
     }
 
     private void pump() {
@@ -102,11 +142,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         PUMPING.set(this);
         try {
             while (sending.compareAndSet(false, true)) {
-                String next = queue.poll();
-                boolean counted = next != null;
-                if (next == null && whenIdle != null) {
-                    next = whenIdle.get();
-                }
+                String next = batch ? nextBatch() : nextSingle();
                 if (next == null) {
                     sending.set(false);
                     if (queue.isEmpty()) {
@@ -118,8 +154,6 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
                     }
                     continue; // raced with a send() that saw sending == true
                 }
-                inFlightChars = counted ? next.length() : 0;
-                inFlightQueued = counted;
                 try {
                     session.getAsyncRemote().sendText(next, this);
                 } catch (RuntimeException e) {
@@ -136,10 +170,57 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         }
     }
 
+    /** The next frame: one queued message, else one from the idle source; sets the in-flight accounting. */
+    private String nextSingle() {
+        String next = queue.poll();
+        if (next != null) {
+            inFlightMessages = 1;
+            inFlightChars = next.length();
+            return next;
+        }
+        inFlightMessages = 0;
+        inFlightChars = 0;
+        java.util.function.Supplier<String> idle = whenIdle;
+        return idle == null ? null : idle.get();
+    }
+
+    /**
+     * Everything queued (up to the batch bounds), then idle-source frames if there is room, as one JSON array.
+     * The frames are already encoded JSON objects, so the array is built by concatenation, not re-encoding.
+     */
+    private String nextBatch() {
+        StringBuilder out = null;
+        int messages = 0;
+        int chars = 0;
+        String next;
+        while (messages < BATCH_MAX_MESSAGES && chars < BATCH_MAX_CHARS && (next = queue.poll()) != null) {
+            out = append(out, next);
+            messages++;
+            chars += next.length();
+        }
+        inFlightMessages = messages;
+        inFlightChars = chars;
+        java.util.function.Supplier<String> idle = whenIdle;
+        while (idle != null && messages < BATCH_MAX_MESSAGES && (out == null || out.length() < BATCH_MAX_CHARS)
+                && (next = idle.get()) != null) {
+            out = append(out, next);
+            messages++;
+        }
+        return out == null ? null : out.append(']').toString();
+    }
+
+    private static StringBuilder append(StringBuilder out, String frame) {
+        if (out == null) {
+            return new StringBuilder(frame.length() + 2).append('[').append(frame);
+        }
+        return out.append(',').append(frame);
+    }
+
     @Override
     public void onResult(SendResult result) {
-        if (inFlightQueued) {
-            queuedMessages.decrementAndGet();
+        int messages = inFlightMessages;
+        if (messages > 0) {
+            queuedMessages.addAndGet(-messages);
             queuedChars.addAndGet(-inFlightChars);
         }
         sending.set(false);

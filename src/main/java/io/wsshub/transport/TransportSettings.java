@@ -24,6 +24,11 @@ public class TransportSettings {
     @ConfigProperty(name = "transport.queue.max.bytes", defaultValue = "4194304")
     long queueMaxBytes;
 
+    /** For clients that negotiated batching: how long a message may wait for others to share its frame. */
+    @Inject
+    @ConfigProperty(name = "transport.batch.linger.ms", defaultValue = "0")
+    int batchLingerMillis;
+
     @Inject
     @ConfigProperty(name = "transport.rate.per.second", defaultValue = "20")
     double ratePerSecond;
@@ -98,5 +103,9 @@ public class TransportSettings {
 
     public long queueMaxBytes() {
         return queueMaxBytes;
+    }
+
+    public int batchLingerMillis() {
+        return batchLingerMillis;
     }
 }

@@ -59,6 +59,7 @@ class SessionOutboxTest {
                     (p, m, args) -> switch (m.getName()) {
                         case "getAsyncRemote" -> async;
                         case "getId" -> "s1";
+                        case "getNegotiatedSubprotocol" -> "";
                         case "close" -> {
                             closed.set((CloseReason) args[0]);
                             yield null;
@@ -137,6 +138,64 @@ class SessionOutboxTest {
                 assertEquals(prefix + i, mine.get(i));
             }
         }
+        assertEquals(0, out.pending());
+    }
+
+    @Test
+    void aBatchingClientGetsWhatQueuedDuringAWriteAsOneArrayFrameInOrder() throws Exception {
+        FakeSession fake = new FakeSession();
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true, null);
+        out.send("{\"n\":0}");                      // written at once, alone: nothing waits for a batch
+        for (int i = 1; i <= 4; i++) {
+            out.send("{\"n\":" + i + "}");          // queued behind the write in flight
+        }
+        assertEquals(List.of("[{\"n\":0}]"), fake.written);
+        assertTrue(fake.completeOne());
+        assertEquals(List.of("[{\"n\":0}]", "[{\"n\":1},{\"n\":2},{\"n\":3},{\"n\":4}]"), fake.written);
+        assertTrue(fake.completeOne());
+        assertEquals(0, out.pending());
+        assertEquals(1, fake.maxInFlight.get());
+    }
+
+    @Test
+    void withALingerAnIdleBatchingConnectionWritesOnTheNextTickAllThatArrivedMeanwhile() throws Exception {
+        FakeSession fake = new FakeSession();
+        fake.completeInline = true;
+        BatchFlusher flusher = new BatchFlusher();
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true,
+                flusher);
+        out.send("{\"n\":1}");
+        out.send("{\"n\":2}");
+        assertEquals(List.of(), fake.written);
+        assertEquals(2, out.pending());
+        flusher.run(); // the tick
+        assertEquals(List.of("[{\"n\":1},{\"n\":2}]"), fake.written);
+        assertEquals(0, out.pending());
+        out.send("{\"n\":3}");
+        flusher.run();
+        assertEquals("[{\"n\":3}]", fake.written.get(1));
+    }
+
+    @Test
+    void aBatchIsBoundedInMessages() throws Exception {
+        FakeSession fake = new FakeSession();
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 10_000, Long.MAX_VALUE, Runnable::run, true, null);
+        int n = SessionOutbox.BATCH_MAX_MESSAGES * 2 + 1;
+        for (int i = 0; i < n; i++) {
+            out.send("{}");
+        }
+        while (fake.completeOne()) {
+            if (out.pending() == 0) {
+                break;
+            }
+        }
+        int total = 0;
+        for (String frame : fake.written) {
+            int messages = frame.split("\\{}", -1).length - 1;
+            assertTrue(messages >= 1 && messages <= SessionOutbox.BATCH_MAX_MESSAGES, frame.length() + " chars");
+            total += messages;
+        }
+        assertEquals(n, total);
         assertEquals(0, out.pending());
     }
 

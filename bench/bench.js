@@ -1,0 +1,255 @@
+'use strict';
+// Runs the side-by-side benchmark (see docs/benchmarks.md): wss-hub on Open Liberty and the Node `ws` reference
+// peer, each pinned to the same core, driven in turn by the same load generator pinned to the other core.
+// Writes target/bench/results.json, target/bench/fanout.svg/.png and prints a table with wss-hub / peer ratios.
+//
+// usage (via bench/run): node bench/bench.js [--quick] [--only fanout,storm,idle] [--idle-levels 1000,5000,10000]
+const fs = require('fs');
+const os = require('os');
+const path = require('path');
+const { spawn, execFileSync, spawnSync } = require('child_process');
+
+const root = path.resolve(__dirname, '..');
+const out = path.join(root, 'target', 'bench');
+const wlp = path.join(root, 'target', 'liberty', 'wlp');
+const argv = process.argv.slice(2);
+const flag = (name) => argv.includes(`--${name}`);
+const option = (name, dflt) => (argv.includes(`--${name}`) ? argv[argv.indexOf(`--${name}`) + 1] : dflt);
+const quick = flag('quick');
+const only = option('only', 'fanout,storm,idle').split(',');
+const SERVER_CPU = option('server-cpu', '0');
+const CLIENT_CPU = option('client-cpu', '1');
+const HUB_PORT = 9443;
+const PEER_PORT = 9643;
+const USER = 'alice:demo-pass';
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+const FANOUT_RATES = quick ? [10000, 40000, 80000, 160000]
+  : [10000, 20000, 40000, 60000, 80000, 120000, 160000, 240000, 320000, 400000, 500000, 640000, 800000];
+const STORM_RATES = quick ? [200, 800] : [100, 200, 400, 800, 1200, 1600, 2400, 3200];
+const IDLE_LEVELS = option('idle-levels', quick ? '1000' : '1000,5000,10000').split(',').map(Number);
+const WARM = quick ? 1 : 2;
+const LINGER = Number(option('linger', '10')); // ms, transport.batch.linger.ms for the wss-hub+batch series
+const MEASURE = quick ? 3 : 6;
+
+// -------------------------------------------------------------------------------------------- certificates
+function certificates() {
+  const dir = path.join(out, 'certs');
+  fs.mkdirSync(dir, { recursive: true });
+  const ossl = (...a) => execFileSync('openssl', a, { stdio: ['ignore', 'ignore', 'inherit'] });
+  ossl('req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '30',
+    '-subj', '/CN=wss-hub bench CA (BENCH ONLY)', '-keyout', `${dir}/ca.key`, '-out', `${dir}/ca.pem`,
+    '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign');
+  fs.writeFileSync(`${dir}/ext.cnf`, 'subjectAltName=DNS:localhost,IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  const kinds = { rsa: ['-newkey', 'rsa:2048'], ecdsa: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256'] };
+  for (const [kind, keyArgs] of Object.entries(kinds)) {
+    ossl('req', ...keyArgs, '-nodes', '-subj', '/CN=localhost', '-keyout', `${dir}/${kind}.key`, '-out', `${dir}/${kind}.csr`);
+    ossl('x509', '-req', '-in', `${dir}/${kind}.csr`, '-CA', `${dir}/ca.pem`, '-CAkey', `${dir}/ca.key`,
+      '-CAcreateserial', '-days', '30', '-extfile', `${dir}/ext.cnf`, '-out', `${dir}/${kind}.pem`);
+    ossl('pkcs12', '-export', '-in', `${dir}/${kind}.pem`, '-inkey', `${dir}/${kind}.key`, '-name', 'default',
+      '-passout', 'pass:bench-only-password', '-out', `${dir}/${kind}.p12`);
+  }
+  return dir;
+}
+
+// ----------------------------------------------------------------------------------------------- servers
+function pinned(cmd, args, env, logFile) {
+  const logStream = fs.openSync(logFile, 'w');
+  return spawn('taskset', ['-c', SERVER_CPU, cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logStream, logStream] });
+}
+
+async function waitFor(check, what, seconds = 120) {
+  const end = Date.now() + seconds * 1000;
+  while (Date.now() < end) {
+    if (check()) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function startHub(certs, kind) {
+  const logFile = path.join(out, `liberty-${kind}.log`);
+  const child = pinned(path.join(wlp, 'bin', 'server'), ['run', 'defaultServer'], {
+    TLS_KEYSTORE_PATH: `${certs}/${kind}.p12`,
+    TLS_KEYSTORE_PASSWORD: 'bench-only-password',
+    // the bench publishes faster and opens more sockets than the per-user defaults allow a real user
+    TRANSPORT_RATE_PER_SECOND: '100000', TRANSPORT_RATE_BURST: '100000', TRANSPORT_FLOOD_REJECTIONS: '100000',
+    TRANSPORT_MAX_CONNECTIONS: '100000', TRANSPORT_MAX_CONNECTIONS_PER_USER: '100000',
+    MARKET_FEED_ENABLED: 'false',
+    // only clients that negotiate wsshub.batch linger; plain clients are written at once as ever
+    TRANSPORT_BATCH_LINGER_MS: String(LINGER),
+    JVM_ARGS: process.env.BENCH_JVM_ARGS || '',
+  }, logFile);
+  await waitFor(() => /CWWKF0011I/.test(fs.readFileSync(logFile, 'utf8')), 'Liberty to start');
+  const pid = Number(execFileSync('pgrep', ['-f', '-n', 'ws-server.jar defaultServer'], { encoding: 'utf8' }).trim());
+  return { name: 'wss-hub', child, pid, port: HUB_PORT, memory: 'jcmd', stop: () => stopHub(child) };
+}
+
+async function stopHub(child) {
+  spawnSync(path.join(wlp, 'bin', 'server'), ['stop', 'defaultServer'], { stdio: 'ignore' });
+  await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r)));
+}
+
+async function startPeer(certs, kind) {
+  const logFile = path.join(out, `peer-${kind}.log`);
+  const child = pinned('node', ['--expose-gc', path.join(__dirname, 'peer.js'), '--port', String(PEER_PORT),
+    '--cert', `${certs}/${kind}.pem`, '--key', `${certs}/${kind}.key`, '--user', USER], {}, logFile);
+  await waitFor(() => /listening/.test(fs.readFileSync(logFile, 'utf8')), 'the peer to start', 20);
+  return {
+    name: 'peer', child, pid: child.pid, port: PEER_PORT, memory: 'http',
+    stop: async () => { child.kill('SIGTERM'); await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r))); },
+  };
+}
+
+// -------------------------------------------------------------------------------------------- load runs
+function loadgen(server, certs, scenario, extra) {
+  const cfg = {
+    label: `${server.name}${extra.protocols ? '+batch' : ''} ${scenario}${extra.cert ? ' ' + extra.cert : ''}`,
+    scenario, url: `wss://localhost:${server.port}`, origin: `https://localhost:${server.port}`,
+    port: server.port, pid: server.pid, memory: server.memory, ca: `${certs}/ca.pem`, auth: USER,
+    warmSeconds: WARM, measureSeconds: MEASURE, sources: 50, ...extra,
+  };
+  const pidFor = pidPinnedNode(cfg);
+  return pidFor;
+}
+
+function pidPinnedNode(cfg) {
+  const r = spawnSync('taskset', ['-c', CLIENT_CPU, 'node', '--max-old-space-size=4096', path.join(__dirname, 'loadgen.js'), JSON.stringify(cfg)],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`load generator failed (${cfg.label}), exit ${r.status}`);
+  return JSON.parse(r.stdout.trim().split('\n').pop());
+}
+
+async function runServer(server, certs, kind, results, firstKind) {
+  const key = server.name;
+  results[key] = results[key] || {};
+  const r = results[key];
+  if (firstKind && only.includes('fanout')) {
+    console.error(`${key}: warm-up (JIT) 8 s at 20k msgs/s, not recorded`);
+    loadgen(server, certs, 'fanout', { rates: [20000], conns: 1000, rooms: 10, size: 100, roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6 });
+    r.fanout = loadgen(server, certs, 'fanout', { rates: FANOUT_RATES, conns: 1000, rooms: 10, size: 100, roomPrefix: 'fan' });
+    if (server.name === 'wss-hub') {
+      results['wss-hub+batch'] = {
+        fanout: loadgen(server, certs, 'fanout', { rates: FANOUT_RATES, conns: 1000, rooms: 10, size: 100, roomPrefix: 'fanb', protocols: ['wsshub.batch'] }),
+      };
+    }
+  }
+  if (only.includes('storm')) {
+    r[`storm_${kind}`] = loadgen(server, certs, 'storm', { rates: STORM_RATES, roomPrefix: `storm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: quick ? 3 : 5 });
+  }
+  if (firstKind && only.includes('idle')) {
+    r.idle = loadgen(server, certs, 'idle', { levels: IDLE_LEVELS, roomPrefix: 'idle' });
+  }
+}
+
+// ------------------------------------------------------------------------------------------------ report
+function versions() {
+  const v = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(); } catch (e) { return String(e.stderr || e.message).trim(); } };
+  const liberty = v(path.join(wlp, 'bin', 'productInfo'), ['version']).split('\n').find((l) => /Open Liberty/.test(l)) || '?';
+  return {
+    cpu: (os.cpus()[0] || {}).model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    kernel: os.release(), java: v('java', ['-version']).split('\n')[0], node: process.version, liberty,
+    ws: require('ws/package.json').version, hdrHistogramJs: require('hdr-histogram-js/package.json').version,
+    jvmArgs: process.env.BENCH_JVM_ARGS || '(Liberty defaults)', batchLingerMs: LINGER, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU,
+  };
+}
+
+function table(results) {
+  const hub = results['wss-hub'] || {};
+  const batch = results['wss-hub+batch'] || {};
+  const peer = results.peer || {};
+  const rows = [];
+  const ratio = (a, b) => (a != null && b ? (a / b).toFixed(2) : '-');
+  const at = (fan, rate) => (fan ? fan.steps.find((s) => s.target === rate) : null);
+  const add = (name, h, b, p, better) => rows.push([name, fmt(h), fmt(b), fmt(p), ratio(h, p), ratio(b, p), better]);
+  const fmt = (x) => (x == null ? '-' : typeof x === 'number' ? String(Math.round(x * 100) / 100) : x);
+  add('fan-out: delivered msgs/s with p99 < 50 ms', hub.fanout?.bestUnder50ms, batch.fanout?.bestUnder50ms, peer.fanout?.bestUnder50ms, 'higher');
+  add('fan-out: saturation msgs/s', hub.fanout?.saturation, batch.fanout?.saturation, peer.fanout?.saturation, 'higher');
+  for (const rate of [40000, 80000]) {
+    add(`fan-out @${rate / 1000}k/s: p99 ms`, at(hub.fanout, rate)?.latencyMs.p99, at(batch.fanout, rate)?.latencyMs.p99, at(peer.fanout, rate)?.latencyMs.p99, 'lower');
+    add(`fan-out @${rate / 1000}k/s: server CPU µs/msg`, at(hub.fanout, rate)?.serverCpuUsPerMsg, at(batch.fanout, rate)?.serverCpuUsPerMsg, at(peer.fanout, rate)?.serverCpuUsPerMsg, 'lower');
+  }
+  for (const kind of ['rsa', 'ecdsa']) {
+    add(`connect storm ${kind.toUpperCase()}: sustained conn/s (p99 < 100 ms)`, hub[`storm_${kind}`]?.sustained, null, peer[`storm_${kind}`]?.sustained, 'higher');
+    add(`connect storm ${kind.toUpperCase()}: saturation conn/s`, hub[`storm_${kind}`]?.saturation, null, peer[`storm_${kind}`]?.saturation, 'higher');
+  }
+  for (const level of IDLE_LEVELS) {
+    const h = hub.idle?.levels.find((l) => l.connections === level);
+    const p = peer.idle?.levels.find((l) => l.connections === level);
+    add(`idle ${level}: RSS KB/conn`, h?.rssPerConnectionKB, null, p?.rssPerConnectionKB, 'lower');
+    add(`idle ${level}: heap KB/conn (after GC)`, h?.heapPerConnectionKB, null, p?.heapPerConnectionKB, 'lower');
+  }
+  const head = ['figure', 'wss-hub', 'wss-hub+batch', 'node ws peer', 'hub/peer', 'batch/peer', 'better'];
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
+}
+
+function plot(results) {
+  const series = [['wss-hub', '#c0392b'], ['wss-hub+batch', '#8e44ad'], ['peer', '#2471a3']]
+    .filter(([k]) => results[k]?.fanout)
+    .map(([k, color]) => ({ name: k === 'peer' ? 'node ws peer' : k, color, pts: results[k].fanout.steps.filter((s) => s.latencyMs.count) }));
+  if (!series.length) return null;
+  const W = 900, H = 560, L = 80, R = 30, T = 50, B = 70;
+  const maxX = Math.max(...series.flatMap((s) => s.pts.map((p) => p.delivered))) * 1.05;
+  const minY = 0.1, maxY = 10000;
+  const x = (v) => L + (v / maxX) * (W - L - R);
+  const y = (v) => T + (1 - (Math.log10(Math.max(minY, Math.min(maxY, v))) - Math.log10(minY)) / (Math.log10(maxY) - Math.log10(minY))) * (H - T - B);
+  let svg = `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="DejaVu Sans, sans-serif" font-size="13">`;
+  svg += `<rect width="${W}" height="${H}" fill="white"/><text x="${W / 2}" y="28" text-anchor="middle" font-size="16">Fan-out: p99 publish-to-delivery latency vs delivered msgs/s (1000 wss conns, 10 rooms)</text>`;
+  for (const v of [0.1, 1, 10, 50, 100, 1000, 10000]) {
+    svg += `<line x1="${L}" x2="${W - R}" y1="${y(v)}" y2="${y(v)}" stroke="${v === 50 ? '#e67e22' : '#ddd'}" ${v === 50 ? 'stroke-dasharray="6 4"' : ''}/><text x="${L - 8}" y="${y(v) + 4}" text-anchor="end">${v}</text>`;
+  }
+  const step = maxX > 400000 ? 100000 : maxX > 100000 ? 50000 : 10000;
+  for (let v = 0; v <= maxX; v += step) {
+    svg += `<line x1="${x(v)}" x2="${x(v)}" y1="${T}" y2="${H - B}" stroke="#eee"/><text x="${x(v)}" y="${H - B + 18}" text-anchor="middle">${v / 1000}k</text>`;
+  }
+  svg += `<text x="${(L + W - R) / 2}" y="${H - 25}" text-anchor="middle">delivered messages per second</text>`;
+  svg += `<text transform="translate(22 ${(T + H - B) / 2}) rotate(-90)" text-anchor="middle">p99 latency, ms (log)</text>`;
+  series.forEach((s, i) => {
+    svg += `<polyline fill="none" stroke="${s.color}" stroke-width="2.5" points="${s.pts.map((p) => `${x(p.delivered)},${y(p.latencyMs.p99)}`).join(' ')}"/>`;
+    for (const p of s.pts) svg += `<circle cx="${x(p.delivered)}" cy="${y(p.latencyMs.p99)}" r="4" fill="${s.color}"/>`;
+    svg += `<rect x="${L + 20}" y="${T + 12 + i * 22}" width="14" height="14" fill="${s.color}"/><text x="${L + 42}" y="${T + 24 + i * 22}">${s.name}</text>`;
+  });
+  svg += `<text x="${W - R}" y="${T + 24}" text-anchor="end" fill="#e67e22">p99 = 50 ms</text></svg>`;
+  const svgFile = path.join(out, 'fanout.svg');
+  fs.writeFileSync(svgFile, svg);
+  const png = path.join(out, 'fanout.png');
+  const chromium = ['/usr/bin/chromium', '/usr/bin/chromium-browser'].find((c) => fs.existsSync(c));
+  if (chromium) {
+    fs.writeFileSync(path.join(out, 'fanout.html'), `<html><body style="margin:0">${svg}</body></html>`);
+    spawnSync(chromium, ['--headless', '--no-sandbox', '--disable-gpu', `--screenshot=${png}`, `--window-size=${W},${H}`,
+      `file://${path.join(out, 'fanout.html')}`], { stdio: 'ignore', timeout: 60000 });
+  }
+  return fs.existsSync(png) ? png : svgFile;
+}
+
+// -------------------------------------------------------------------------------------------------- main
+(async () => {
+  fs.mkdirSync(out, { recursive: true });
+  const certs = certificates();
+  const results = {};
+  const started = new Date().toISOString();
+  const order = option('servers', 'wss-hub,peer').split(',');
+  for (const name of order) {
+    const kinds = only.includes('storm') ? ['rsa', 'ecdsa'] : ['rsa'];
+    for (const [i, kind] of kinds.entries()) {
+      if (i > 0 && !only.includes('storm')) break;
+      console.error(`== ${name} with the ${kind.toUpperCase()} certificate, server pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
+      const server = name === 'peer' ? await startPeer(certs, kind) : await startHub(certs, kind);
+      try {
+        await runServer(server, certs, kind, results, i === 0);
+      } finally {
+        await server.stop();
+      }
+    }
+  }
+  const report = { started, finished: new Date().toISOString(), command: `bench/run ${argv.join(' ')}`.trim(), machine: versions(), results };
+  fs.writeFileSync(path.join(out, 'results.json'), JSON.stringify(report, null, 2));
+  const image = plot(results);
+  console.log('\n' + table(results));
+  console.log(`\nresults: ${path.join(out, 'results.json')}${image ? `\nplot:    ${image}` : ''}`);
+})().catch((e) => {
+  console.error(e.stack || e);
+  process.exit(1);
+});

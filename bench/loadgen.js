@@ -1,0 +1,361 @@
+'use strict';
+// The load generator: the same code drives wss-hub and the reference peer. It opens authenticated wss://
+// connections (TLS 1.3, the server certificate verified against the bench CA), publishes on a schedule fixed in
+// advance (open loop: a late send is still stamped with the time it was due, so a stalled server cannot hide
+// its stall by slowing the client down), and records publish-to-delivery latency of every receiving connection
+// in an HdrHistogram. It also records its own CPU and how late it sent, and flags a run it could not keep up with.
+//
+// usage: node loadgen.js '<json config>'   (bench.js builds the config; result JSON on stdout)
+const fs = require('fs');
+const https = require('https');
+const { WebSocket } = require('ws');
+const hdr = require('hdr-histogram-js');
+
+const cfg = JSON.parse(process.argv[2]);
+const ca = fs.readFileSync(cfg.ca);
+const authorization = 'Basic ' + Buffer.from(cfg.auth).toString('base64');
+const log = (...a) => process.stderr.write(`  [${cfg.label}] ${a.join(' ')}\n`);
+const nowUs = () => performance.now() * 1000; // monotonic, shared by sender and receivers (same process)
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+let sourceIndex = 0;
+
+function histogram() {
+  return hdr.build({ lowestDiscernibleValue: 1, highestTrackableValue: 3.6e9, numberOfSignificantValueDigits: 3 });
+}
+
+function summary(h) {
+  const ms = (v) => Math.round(v / 10) / 100; // µs -> ms, 2 decimals
+  return h.totalCount === 0 ? { count: 0 } : {
+    count: h.totalCount, p50: ms(h.getValueAtPercentile(50)), p99: ms(h.getValueAtPercentile(99)),
+    p999: ms(h.getValueAtPercentile(99.9)), max: ms(h.maxValue),
+  };
+}
+
+/** CPU seconds (user + system) of a process, from /proc: the server's cost, measured outside it. */
+function cpuSeconds(pid) {
+  const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(f[11]) + Number(f[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+}
+
+function selfCpuSeconds() {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+}
+
+/** Opens one authenticated connection; resolves when the server's first frame (welcome) has arrived. */
+function open(path, onFrame, extra = {}) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
+      ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
+      headers: { Authorization: authorization, Origin: cfg.origin },
+      localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`,
+      handshakeTimeout: 60000, skipUTF8Validation: true, ...extra,
+    });
+    let welcomed = false;
+    ws.on('message', (data) => {
+      if (!welcomed) {
+        welcomed = true;
+        resolve(ws);
+        return;
+      }
+      onFrame(data);
+    });
+    ws.on('unexpected-response', (req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.on('error', (e) => { if (!welcomed) reject(e); });
+    ws.on('close', (code) => {
+      if (!welcomed) reject(new Error(`closed ${code} before welcome`));
+      else if (ws.onLostConnection) ws.onLostConnection(code);
+    });
+  });
+}
+
+async function openAll(paths, onFrame, concurrency) {
+  const sockets = new Array(paths.length);
+  let next = 0;
+  async function worker() {
+    while (next < paths.length) {
+      const i = next++;
+      sockets[i] = await open(paths[i], onFrame);
+    }
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return sockets;
+}
+
+async function memory() {
+  if (cfg.memory === 'http') {
+    return new Promise((resolve, reject) => {
+      https.get(`https://localhost:${cfg.port}/bench/memory`, { ca }, (res) => {
+        let body = '';
+        res.on('data', (d) => (body += d));
+        res.on('end', () => {
+          const m = JSON.parse(body);
+          resolve({ rss: m.rss, heap: m.heapUsed });
+        });
+      }).on('error', reject);
+    });
+  }
+  // A JVM: two full GCs, then the heap in use and the process RSS.
+  const { execFileSync } = require('child_process');
+  execFileSync('jcmd', [String(cfg.pid), 'GC.run']);
+  execFileSync('jcmd', [String(cfg.pid), 'GC.run']);
+  const info = execFileSync('jcmd', [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  const used = /used (\d+)K/.exec(info);
+  return { rss: rssOf(cfg.pid), heap: used ? Number(used[1]) * 1024 : null };
+}
+
+function rssOf(pid) {
+  const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m[1]) * 1024;
+}
+
+// ---------------------------------------------------------------------------------------------- fan-out
+const MARK = Buffer.from('"text":"b|');
+const ERROR = Buffer.from('"type":"error"');
+
+async function fanout() {
+  const rooms = cfg.rooms;
+  const perRoom = cfg.conns / rooms;
+  const steps = [];
+  let current = null;
+  const closes = {};
+  let errors = 0;
+  let deliveredInWindow = 0;
+
+  // Every frame that carries bench texts (one message, or an array of them when batching is negotiated).
+  // Scans the bytes, no string or JSON decoding: the client's cost per message bounds what it can measure.
+  function onFrame(data) {
+    const t = nowUs();
+    let i = data.indexOf(MARK);
+    if (i < 0 && data.indexOf(ERROR) >= 0) errors++;
+    while (i >= 0) {
+      let j = i + MARK.length;
+      let step = 0;
+      let c;
+      while ((c = data[j++]) !== 124) step = step * 10 + (c - 48);
+      let intended = 0;
+      while ((c = data[j++]) !== 124) intended = intended * 10 + (c - 48);
+      const st = steps[step];
+      if (st) {
+        if (intended >= st.windowStart && intended < st.windowEnd) {
+          st.hist.recordValue(Math.max(1, Math.round(t - intended)));
+          st.received++;
+        }
+        if (current && t >= current.windowStart && t < current.windowEnd) deliveredInWindow++;
+      }
+      i = data.indexOf(MARK, j);
+    }
+  }
+
+  const paths = [];
+  for (let r = 0; r < rooms; r++) for (let k = 0; k < perRoom; k++) paths.push(`/ws/chat/${cfg.roomPrefix}-${r}`);
+  const t0 = Date.now();
+  const sockets = await openAll(paths, onFrame, 50);
+  for (const ws of sockets) ws.onLostConnection = (code) => { closes[code] = (closes[code] || 0) + 1; };
+  log(`${sockets.length} connections open in ${Date.now() - t0} ms`);
+  const senders = Array.from({ length: rooms }, (_, r) => sockets[r * perRoom]);
+
+  for (const target of cfg.rates) {
+    const index = steps.length;
+    const perSender = target / (rooms * perRoom); // messages per second per room
+    const interval = 1e6 / perSender; // µs
+    const start = Math.round(nowUs() + 20000);
+    const windowStart = start + cfg.warmSeconds * 1e6; // whole µs, as the stamps are
+    const windowEnd = windowStart + cfg.measureSeconds * 1e6;
+    const st = current = { target, windowStart, windowEnd, hist: histogram(), lag: histogram(), sent: 0, received: 0 };
+    steps.push(st);
+    deliveredInWindow = 0;
+    const next = senders.map((_, r) => start + (r * interval) / rooms);
+    const pad = 'x'.repeat(200);
+    let cpu0;
+    let self0;
+    let startedWindow = false;
+    await new Promise((resolve) => {
+      function tick() {
+        const t = nowUs();
+        if (!startedWindow && t >= windowStart) {
+          startedWindow = true;
+          cpu0 = cpuSeconds(cfg.pid);
+          self0 = selfCpuSeconds();
+        }
+        let more = false;
+        for (let r = 0; r < senders.length; r++) {
+          while (next[r] <= t && next[r] < windowEnd) {
+            const due = Math.round(next[r]);
+            const head = `b|${index}|${due}|`;
+            const text = head + pad.slice(0, Math.max(0, cfg.size - head.length));
+            if (senders[r].readyState === WebSocket.OPEN) senders[r].send(`{"type":"send","text":"${text}"}`);
+            st.lag.recordValue(Math.max(1, Math.round(t - due)));
+            if (due >= windowStart) st.sent++;
+            next[r] += interval;
+          }
+          if (next[r] < windowEnd) more = true;
+        }
+        if (more) setTimeout(tick, 1);
+        else resolve();
+      }
+      tick();
+    });
+    // Let the window end, then read the CPU figures before the drain.
+    while (nowUs() < windowEnd) await sleep(1);
+    const serverCpu = (cpuSeconds(cfg.pid) - cpu0) / cfg.measureSeconds;
+    const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
+    const delivered = deliveredInWindow / cfg.measureSeconds;
+    const expected = st.sent * perRoom;
+    // Drain: wait for what is in flight, stopping when nothing more arrives for 2 s.
+    let last = -1;
+    let quiet = nowUs();
+    while (st.received < expected && nowUs() - quiet < 2e6 && nowUs() - windowEnd < 30e6) {
+      if (st.received !== last) { last = st.received; quiet = nowUs(); }
+      await sleep(20);
+    }
+    current = null;
+    const lat = summary(st.hist);
+    const lag = summary(st.lag);
+    const lost = Object.values(closes).reduce((a, b) => a + b, 0);
+    const result = {
+      target, delivered: Math.round(delivered), expected, received: st.received, missing: expected - st.received,
+      latencyMs: lat, sendLagMs: lag, serverCpu: round(serverCpu, 3),
+      serverCpuUsPerMsg: round((serverCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
+      loadgenCpu: round(selfCpu, 3), errors, closedConnections: lost,
+      clientBound: selfCpu > 0.9 || lag.p99 > 5,
+    };
+    log(`target ${target}/s delivered ${result.delivered}/s p50 ${lat.p50} p99 ${lat.p99} max ${lat.max} ms,` +
+      ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg), loadgen ${Math.round(selfCpu * 100)}%` +
+      `${result.missing ? `, MISSING ${result.missing}` : ''}${lost ? `, closed ${JSON.stringify(closes)}` : ''}` +
+      `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
+    st.result = result;
+    const saturated = result.missing > 0 || lost > 0 || delivered < 0.9 * target || lat.p99 > 1000;
+    if (saturated) break;
+    await sleep(500);
+  }
+  for (const ws of sockets) { ws.onLostConnection = null; ws.terminate(); }
+  const results = steps.map((s) => s.result).filter(Boolean);
+  const ok = results.filter((r) => r.latencyMs.p99 < 50 && r.missing === 0 && r.closedConnections === 0 && r.delivered >= 0.9 * r.target);
+  return {
+    steps: results,
+    bestUnder50ms: ok.length ? ok[ok.length - 1].delivered : 0,
+    saturation: Math.max(0, ...results.filter((r) => r.missing === 0).map((r) => r.delivered)),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ connect storm
+async function storm() {
+  const results = [];
+  for (const rate of cfg.rates) {
+    const n = Math.round(rate * cfg.measureSeconds);
+    const interval = 1e6 / rate;
+    const hist = histogram();
+    let done = 0;
+    let failed = 0;
+    let shed = 0;
+    let inflight = 0;
+    let lastOpen = 0;
+    const failures = {};
+    const start = nowUs() + 20000;
+    const cpu0 = cpuSeconds(cfg.pid);
+    const self0 = selfCpuSeconds();
+    await new Promise((resolve) => {
+      let i = 0;
+      const settle = () => { if (i >= n && inflight === 0) resolve(); };
+      function tick() {
+        const t = nowUs();
+        while (i < n && start + i * interval <= t) {
+          const due = start + i * interval;
+          const path = `/ws/chat/${cfg.roomPrefix}-${i % 100}`;
+          i++;
+          if (inflight >= cfg.maxInflight) { shed++; continue; }
+          inflight++;
+          let finished = false;
+          const finish = (ok, why) => {
+            if (finished) return;
+            finished = true;
+            inflight--;
+            if (ok) { done++; lastOpen = nowUs(); hist.recordValue(Math.max(1, Math.round(lastOpen - due))); } else {
+              failed++;
+              failures[why] = (failures[why] || 0) + 1;
+            }
+            settle();
+          };
+          const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
+            ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
+            headers: { Authorization: authorization, Origin: cfg.origin },
+            localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`, handshakeTimeout: 30000,
+          });
+          ws.on('open', () => { finish(true); ws.close(1000); });
+          ws.on('unexpected-response', (req, res) => { finish(false, `HTTP ${res.statusCode}`); req.destroy(); });
+          ws.on('error', (e) => finish(false, e.code || e.message));
+          ws.on('close', () => finish(false, 'closed'));
+        }
+        if (i < n) setTimeout(tick, 1);
+        else settle();
+      }
+      tick();
+    });
+    const elapsed = (lastOpen - start) / 1e6;
+    const serverCpu = (cpuSeconds(cfg.pid) - cpu0) / Math.max(elapsed, 1e-3);
+    const selfCpu = (selfCpuSeconds() - self0) / Math.max(elapsed, 1e-3);
+    const lat = summary(hist);
+    const r = {
+      target: rate, achieved: Math.round(done / Math.max(elapsed, 1e-3)), opened: done, failed, shed, failures,
+      handshakeMs: lat, serverCpu: round(serverCpu, 3), serverCpuMsPerConnection: round((serverCpu * elapsed * 1000) / Math.max(1, done), 3),
+      loadgenCpu: round(selfCpu, 3), clientBound: selfCpu > 0.9,
+    };
+    log(`target ${rate}/s achieved ${r.achieved}/s p50 ${lat.p50} p99 ${lat.p99} ms, failed ${failed + shed},` +
+      ` server ${Math.round(serverCpu * 100)}% (${r.serverCpuMsPerConnection} ms/conn), loadgen ${Math.round(selfCpu * 100)}%` +
+      `${r.clientBound ? ', CLIENT-BOUND' : ''}${failed ? ' ' + JSON.stringify(failures) : ''}`);
+    results.push(r);
+    await sleep(1500); // let the closes finish before the next step
+    if (failed + shed > 0.01 * n || r.achieved < 0.9 * rate) break;
+  }
+  const ok = results.filter((r) => r.failed + r.shed === 0 && r.achieved >= 0.95 * r.target && r.handshakeMs.p99 < 100);
+  return {
+    steps: results,
+    sustained: ok.length ? ok[ok.length - 1].achieved : 0,
+    sustainedP99Ms: ok.length ? ok[ok.length - 1].handshakeMs.p99 : null,
+    saturation: Math.max(0, ...results.map((r) => r.achieved)),
+  };
+}
+
+// ------------------------------------------------------------------------------------------ idle capacity
+async function idle() {
+  const base = await memory();
+  log(`baseline rss ${mb(base.rss)} MB heap ${mb(base.heap)} MB`);
+  const sockets = [];
+  const levels = [];
+  for (const level of cfg.levels) {
+    const paths = [];
+    for (let i = sockets.length; i < level; i++) paths.push(`/ws/chat/${cfg.roomPrefix}-${i % 100}`);
+    const t0 = Date.now();
+    try {
+      sockets.push(...(await openAll(paths, () => {}, 64)));
+    } catch (e) {
+      log(`stopped at ${sockets.length} connections: ${e.message}`);
+      levels.push({ connections: level, error: e.message });
+      break;
+    }
+    await sleep(2000);
+    const m = await memory();
+    const r = {
+      connections: level, connectSeconds: round((Date.now() - t0) / 1000, 1), rss: m.rss, heap: m.heap,
+      rssPerConnectionKB: round((m.rss - base.rss) / level / 1024, 1),
+      heapPerConnectionKB: m.heap == null ? null : round((m.heap - base.heap) / level / 1024, 1),
+    };
+    log(`${level} idle: rss ${mb(m.rss)} MB (${r.rssPerConnectionKB} KB/conn), heap ${mb(m.heap)} MB (${r.heapPerConnectionKB} KB/conn)`);
+    levels.push(r);
+  }
+  for (const ws of sockets) ws.terminate();
+  return { baseline: base, levels };
+}
+
+const mb = (b) => (b == null ? '?' : Math.round(b / 1048576));
+const round = (v, d) => Math.round(v * 10 ** d) / 10 ** d;
+
+({ fanout, storm, idle })[cfg.scenario]().then((r) => {
+  process.stdout.write(JSON.stringify(r) + '\n');
+  process.exit(0);
+}, (e) => {
+  process.stderr.write(`loadgen failed: ${e.stack || e}\n`);
+  process.exit(1);
+});
