@@ -12,7 +12,11 @@ const { WebSocket } = require('ws');
 const hdr = require('hdr-histogram-js');
 
 const cfg = JSON.parse(process.argv[2]);
+const tls = require('tls');
 const ca = fs.readFileSync(cfg.ca);
+// One TLS context for every connection: a `ca` option per connection would parse the CA into a fresh context on
+// each connect, which costs the client more than the handshake itself.
+const secureContext = tls.createSecureContext({ ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
 const authorization = 'Basic ' + Buffer.from(cfg.auth).toString('base64');
 const log = (...a) => process.stderr.write(`  [${cfg.label}] ${a.join(' ')}\n`);
 const nowUs = () => performance.now() * 1000; // monotonic, shared by sender and receivers (same process)
@@ -47,7 +51,7 @@ function selfCpuSeconds() {
 function open(path, onFrame, extra = {}) {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
-      ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
+      secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
       headers: { Authorization: authorization, Origin: cfg.origin },
       localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`,
       handshakeTimeout: 60000, skipUTF8Validation: true, ...extra,
@@ -86,7 +90,7 @@ async function openAll(paths, onFrame, concurrency) {
 async function memory() {
   if (cfg.memory === 'http') {
     return new Promise((resolve, reject) => {
-      https.get(`https://localhost:${cfg.port}/bench/memory`, { ca }, (res) => {
+      https.get(`https://localhost:${cfg.port}/bench/memory`, { secureContext }, (res) => {
         let body = '';
         res.on('data', (d) => (body += d));
         res.on('end', () => {
@@ -101,8 +105,10 @@ async function memory() {
   execFileSync('jcmd', [String(cfg.pid), 'GC.run']);
   execFileSync('jcmd', [String(cfg.pid), 'GC.run']);
   const info = execFileSync('jcmd', [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
-  const used = /used (\d+)K/.exec(info);
-  return { rss: rssOf(cfg.pid), heap: used ? Number(used[1]) * 1024 : null };
+  // every generation or region set before Metaspace: "def new generation total 157248K, used 2345K", ...
+  const heapPart = info.split('Metaspace')[0];
+  const used = [...heapPart.matchAll(/total \d+K, used (\d+)K/g)].reduce((a, m) => a + Number(m[1]), 0);
+  return { rss: rssOf(cfg.pid), heap: used * 1024 };
 }
 
 function rssOf(pid) {
@@ -154,6 +160,7 @@ async function fanout() {
   const sockets = await openAll(paths, onFrame, 50);
   for (const ws of sockets) ws.onLostConnection = (code) => { closes[code] = (closes[code] || 0) + 1; };
   log(`${sockets.length} connections open in ${Date.now() - t0} ms`);
+  await sleep(5000); // let the server finish what the connect burst left behind (GC, compilation)
   const senders = Array.from({ length: rooms }, (_, r) => sockets[r * perRoom]);
 
   for (const target of cfg.rates) {
@@ -203,10 +210,10 @@ async function fanout() {
     const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
     const delivered = deliveredInWindow / cfg.measureSeconds;
     const expected = st.sent * perRoom;
-    // Drain: wait for what is in flight, stopping when nothing more arrives for 2 s.
+    // Drain: wait for what is in flight, stopping when nothing more arrives for 5 s.
     let last = -1;
     let quiet = nowUs();
-    while (st.received < expected && nowUs() - quiet < 2e6 && nowUs() - windowEnd < 30e6) {
+    while (st.received < expected && nowUs() - quiet < 5e6 && nowUs() - windowEnd < 30e6) {
       if (st.received !== last) { last = st.received; quiet = nowUs(); }
       await sleep(20);
     }
@@ -279,7 +286,7 @@ async function storm() {
             settle();
           };
           const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
-            ca, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
+            secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
             headers: { Authorization: authorization, Origin: cfg.origin },
             localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`, handshakeTimeout: 30000,
           });
@@ -344,6 +351,12 @@ async function idle() {
     };
     log(`${level} idle: rss ${mb(m.rss)} MB (${r.rssPerConnectionKB} KB/conn), heap ${mb(m.heap)} MB (${r.heapPerConnectionKB} KB/conn)`);
     levels.push(r);
+  }
+  if (cfg.memory === 'jcmd' && cfg.histogramFile) {
+    // what the per-connection heap is made of, at the highest level reached
+    const { execFileSync } = require('child_process');
+    const histo = execFileSync('jcmd', [String(cfg.pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    fs.writeFileSync(cfg.histogramFile, `${sockets.length} idle connections\n` + histo.split('\n').slice(0, 45).join('\n') + '\n');
   }
   for (const ws of sockets) ws.terminate();
   return { baseline: base, levels };

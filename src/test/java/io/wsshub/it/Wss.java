@@ -160,10 +160,24 @@ public final class Wss {
     }
 
     public static CompletableFuture<Client> connectAsync(String path, String header, String value) {
+        return connectAsync(path, header, value, new String[0]);
+    }
+
+    /** Opens {@code path} as {@code user} (HTTP Basic) offering the given subprotocols. */
+    public static Client connectOffering(String path, String user, String... subprotocols) throws Exception {
+        return connectAsync(path, "Authorization", basic(user, PASSWORD), subprotocols)
+                .get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    private static CompletableFuture<Client> connectAsync(String path, String header, String value,
+                                                          String... subprotocols) {
         Client client = new Client();
         WebSocket.Builder b = http().newWebSocketBuilder().connectTimeout(TIMEOUT);
         if (header != null) {
             b.header(header, value);
+        }
+        if (subprotocols.length > 0) {
+            b.subprotocols(subprotocols[0], java.util.Arrays.copyOfRange(subprotocols, 1, subprotocols.length));
         }
         return b.buildAsync(wss(path), client).thenApply(ws -> client);
     }
@@ -294,6 +308,15 @@ public final class Wss {
                 b.add(keyValues[i], keyValues[i + 1]);
             }
             send(b.build().toString());
+        }
+
+        /** The next frame as the server sent it (text), failing after the timeout. */
+        public String nextRaw() throws InterruptedException {
+            String f = frames.poll(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            if (f == null) {
+                throw new AssertionError("no frame within " + TIMEOUT);
+            }
+            return f;
         }
 
         /** The next frame, failing after the timeout. */
