@@ -120,8 +120,8 @@ async function runServer(server, certs, kind, results, firstKind) {
   results[key] = results[key] || {};
   const r = results[key];
   if (firstKind && only.includes('fanout')) {
-    console.error(`${key}: warm-up (JIT) 8 s at 20k msgs/s, not recorded`);
-    loadgen(server, certs, 'fanout', { rates: [20000], conns: 1000, rooms: 10, size: 100, roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6 });
+    console.error(`${key}: warm-up (JIT) 32 s at 10k-20k msgs/s, not recorded`);
+    loadgen(server, certs, 'fanout', { rates: [10000, 20000, 20000, 20000], conns: 1000, rooms: 10, size: 100, roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6, warmUp: true });
     r.fanout = loadgen(server, certs, 'fanout', { rates: FANOUT_RATES, conns: 1000, rooms: 10, size: 100, roomPrefix: 'fan' });
     if (server.name === 'wss-hub') {
       results['wss-hub+batch'] = {
@@ -133,7 +133,7 @@ async function runServer(server, certs, kind, results, firstKind) {
     // a JVM needs a few thousand handshakes before its handshake path is compiled (measured: 20 ms/conn cold,
     // 4.5 ms warm); the peer gets the same warm-up
     console.error(`${key}: connect warm-up (JIT) 32 s at 50..150/s, not recorded`);
-    loadgen(server, certs, 'storm', { rates: [50, 100, 100, 150], roomPrefix: `warm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: 8 });
+    loadgen(server, certs, 'storm', { rates: [50, 100, 100, 150], roomPrefix: `warm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: 8, warmUp: true });
     r[`storm_${kind}`] = loadgen(server, certs, 'storm', { rates: STORM_RATES, roomPrefix: `storm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: quick ? 3 : 5 });
   }
   if (firstKind && only.includes('idle')) {

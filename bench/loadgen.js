@@ -234,7 +234,7 @@ async function fanout() {
       `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
     st.result = result;
     const saturated = result.missing > 0 || lost > 0 || delivered < 0.9 * target || lat.p99 > 1000;
-    if (saturated) break;
+    if (saturated && !cfg.warmUp) break;
     await sleep(500);
   }
   for (const ws of sockets) { ws.onLostConnection = null; ws.terminate(); }
@@ -314,7 +314,7 @@ async function storm() {
       `${r.clientBound ? ', CLIENT-BOUND' : ''}${failed ? ' ' + JSON.stringify(failures) : ''}`);
     results.push(r);
     await sleep(1500); // let the closes finish before the next step
-    if (failed + shed > 0.01 * n || r.achieved < 0.9 * rate) break;
+    if (!cfg.warmUp && (failed + shed > 0.01 * n || r.achieved < 0.9 * rate)) break;
   }
   const ok = results.filter((r) => r.failed + r.shed === 0 && r.achieved >= 0.95 * r.target && r.handshakeMs.p99 < 100);
   return {

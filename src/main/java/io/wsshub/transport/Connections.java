@@ -49,6 +49,7 @@ public class Connections {
     private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger total = new AtomicInteger();
     private static final ByteBuffer PING = ByteBuffer.allocate(0);
+    private static final int PING_CHUNK = 64;
     private final HttpSessionKeeper httpSessions = new HttpSessionKeeper();
     private ScheduledFuture<?> heartbeat;
     private ScheduledFuture<?> lingerTicks;
@@ -80,13 +81,21 @@ public class Connections {
     void heartbeat() {
         long now = System.nanoTime();
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
+        long recentNanos = TimeUnit.MILLISECONDS.toNanos(settings.pingMillis()) / 2;
+        List<SessionOutbox> toPing = new java.util.ArrayList<>();
         for (Connection c : open) {
             SessionOutbox out = c.outbox();
-            if (out.silentNanos(now) > idleNanos) {
+            long silent = out.silentNanos(now);
+            if (silent > idleNanos) {
                 out.closeAsync(CloseCodes.GOING_AWAY, "idle timeout");
-            } else {
-                executor.execute(() -> out.pingIfIdle(PING.duplicate()));
+            } else if (silent >= recentNanos) { // a client heard from within half an interval needs no ping
+                toPing.add(out);
             }
+        }
+        // one executor task per chunk, not per connection: a managed task costs far more than the ping it sends
+        for (int i = 0; i < toPing.size(); i += PING_CHUNK) {
+            List<SessionOutbox> chunk = toPing.subList(i, Math.min(toPing.size(), i + PING_CHUNK));
+            executor.execute(() -> chunk.forEach(out -> out.pingIfIdle(PING.duplicate())));
         }
     }
 
