@@ -194,7 +194,7 @@ async function fanout() {
             const text = head + pad.slice(0, Math.max(0, cfg.size - head.length));
             if (senders[r].readyState === WebSocket.OPEN) senders[r].send(`{"type":"send","text":"${text}"}`);
             st.lag.recordValue(Math.max(1, Math.round(t - due)));
-            if (due >= windowStart) st.sent++;
+            if (due >= windowStart && due < windowEnd) st.sent++; // the receivers count by the same rounded stamp
             next[r] += interval;
           }
           if (next[r] < windowEnd) more = true;
