@@ -79,6 +79,8 @@ async function startHub(certs, kind) {
     // only clients that negotiate wsshub.batch linger; plain clients are written at once as ever
     TRANSPORT_BATCH_LINGER_MS: String(LINGER),
     JVM_ARGS: process.env.BENCH_JVM_ARGS || '',
+    // BENCH_JAVA_HOME runs Liberty on another JDK (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)
+    ...(process.env.BENCH_JAVA_HOME ? { JAVA_HOME: process.env.BENCH_JAVA_HOME } : {}),
   }, logFile);
   await waitFor(() => /CWWKF0011I/.test(fs.readFileSync(logFile, 'utf8')), 'Liberty to start');
   const pid = Number(execFileSync('pgrep', ['-f', '-n', 'ws-server.jar defaultServer'], { encoding: 'utf8' }).trim());
@@ -107,6 +109,7 @@ function loadgen(server, certs, scenario, extra) {
     label: `${server.name}${extra.protocols ? '+batch' : ''} ${scenario}${extra.cert ? ' ' + extra.cert : ''}`,
     scenario, url: `wss://localhost:${server.port}`, origin: `https://localhost:${server.port}`,
     port: server.port, pid: server.pid, memory: server.memory, ca: `${certs}/ca.pem`, auth: USER,
+    jcmd: process.env.BENCH_JAVA_HOME ? path.join(process.env.BENCH_JAVA_HOME, 'bin', 'jcmd') : 'jcmd',
     warmSeconds: WARM, measureSeconds: MEASURE, sources: 50, ...extra,
   };
   const r = spawnSync('taskset', ['-c', CLIENT_CPU, 'node', '--max-old-space-size=4096', path.join(__dirname, 'loadgen.js'), JSON.stringify(cfg)],
@@ -147,7 +150,7 @@ function versions() {
   const liberty = (v(path.join(wlp, 'bin', 'productInfo'), ['version']).split('\n').find((l) => /Product version/.test(l)) || '?').replace('Product version: ', 'Open Liberty ');
   return {
     cpu: (os.cpus()[0] || {}).model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    kernel: os.release(), java: String(spawnSync('java', ['-version'], { encoding: 'utf8' }).stderr).split('\n')[0], node: process.version, liberty,
+    kernel: os.release(), java: String(spawnSync(process.env.BENCH_JAVA_HOME ? path.join(process.env.BENCH_JAVA_HOME, 'bin', 'java') : 'java', ['-version'], { encoding: 'utf8' }).stderr).split('\n')[0], node: process.version, liberty,
     ws: require('ws/package.json').version, hdrHistogramJs: require('hdr-histogram-js/package.json').version,
     jvmArgs: process.env.BENCH_JVM_ARGS || '(Liberty defaults)', batchLingerMs: LINGER, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU,
   };

@@ -64,7 +64,7 @@ public class Connections {
             heartbeat = scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
             int linger = settings.batchLingerMillis();
             if (linger > 0) {
-                flusher = new BatchFlusher();
+                flusher = new BatchFlusher(TimeUnit.MILLISECONDS.toNanos(linger));
                 lingerTicks = scheduler.scheduleAtFixedRate(flusher, linger, linger, TimeUnit.MILLISECONDS);
             }
         } catch (RuntimeException e) { // first used while the application stops

@@ -45,6 +45,8 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     /** Non-null when writes of this batching connection wait for the next linger tick. */
     private final BatchFlusher flusher;
     private final AtomicBoolean marked = new AtomicBoolean();
+    /** When the last batch write started (System.nanoTime); far in the past before the first. */
+    private volatile long lastBatchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedMessages = new AtomicInteger();
@@ -118,10 +120,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
             return false;
         }
         queue.add(frame);
-        if (flusher != null) {
-            flusher.mark(this); // the linger: written on the next tick with whatever else arrives
+        if (flusher != null && System.nanoTime() - lastBatchNanos < flusher.lingerNanos()) {
+            flusher.mark(this); // written within the linger already: wait for the tick, with whatever else arrives
         } else {
-            pump();
+            pump(); // the first message after a quiet spell goes at once: a linger only costs busy connections
         }
         return true;
     }
@@ -206,7 +208,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
             out = append(out, next);
             messages++;
         }
-        return out == null ? null : out.append(']').toString();
+        if (out == null) {
+            return null;
+        }
+        lastBatchNanos = System.nanoTime();
+        return out.append(']').toString();
     }
 
     private static StringBuilder append(StringBuilder out, String frame) {

@@ -158,22 +158,35 @@ class SessionOutboxTest {
     }
 
     @Test
-    void withALingerAnIdleBatchingConnectionWritesOnTheNextTickAllThatArrivedMeanwhile() throws Exception {
+    void withALingerTheFirstMessageGoesAtOnceAndTheNextOnesWaitForTheTickTogether() throws Exception {
         FakeSession fake = new FakeSession();
         fake.completeInline = true;
-        BatchFlusher flusher = new BatchFlusher();
+        BatchFlusher flusher = new BatchFlusher(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
+        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true,
+                flusher);
+        out.send("{\"n\":1}");                      // quiet connection: no linger
+        assertEquals(List.of("[{\"n\":1}]"), fake.written);
+        out.send("{\"n\":2}");                      // written within the linger: waits for the tick
+        out.send("{\"n\":3}");
+        assertEquals(1, fake.written.size());
+        assertEquals(2, out.pending());
+        flusher.run(); // the tick
+        assertEquals(List.of("[{\"n\":1}]", "[{\"n\":2},{\"n\":3}]"), fake.written);
+        assertEquals(0, out.pending());
+    }
+
+    @Test
+    void afterAQuietSpellLongerThanTheLingerAMessageGoesAtOnceAgain() throws Exception {
+        FakeSession fake = new FakeSession();
+        fake.completeInline = true;
+        BatchFlusher flusher = new BatchFlusher(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
         SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true,
                 flusher);
         out.send("{\"n\":1}");
+        Thread.sleep(60); // longer than the linger: sleep guarantees at least this much
         out.send("{\"n\":2}");
-        assertEquals(List.of(), fake.written);
-        assertEquals(2, out.pending());
-        flusher.run(); // the tick
-        assertEquals(List.of("[{\"n\":1},{\"n\":2}]"), fake.written);
+        assertEquals(List.of("[{\"n\":1}]", "[{\"n\":2}]"), fake.written); // no tick needed
         assertEquals(0, out.pending());
-        out.send("{\"n\":3}");
-        flusher.run();
-        assertEquals("[{\"n\":3}]", fake.written.get(1));
     }
 
     @Test
