@@ -47,15 +47,19 @@ function selfCpuSeconds() {
   return (u.user + u.system) / 1e6;
 }
 
+/** A new authenticated TLS 1.3 WebSocket, from the next of the loopback source addresses. */
+function connect(path, options) {
+  return new WebSocket(cfg.url + path, cfg.protocols || [], {
+    secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
+    headers: { Authorization: authorization, Origin: cfg.origin },
+    localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`, ...options,
+  });
+}
+
 /** Opens one authenticated connection; resolves when the server's first frame (welcome) has arrived. */
 function open(path, onFrame, extra = {}) {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
-      secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
-      headers: { Authorization: authorization, Origin: cfg.origin },
-      localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`,
-      handshakeTimeout: 60000, skipUTF8Validation: true, ...extra,
-    });
+    const ws = connect(path, { handshakeTimeout: 60000, skipUTF8Validation: true, ...extra });
     let welcomed = false;
     ws.on('message', (data) => {
       if (!welcomed) {
@@ -285,11 +289,7 @@ async function storm() {
             }
             settle();
           };
-          const ws = new WebSocket(cfg.url + path, cfg.protocols || [], {
-            secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
-            headers: { Authorization: authorization, Origin: cfg.origin },
-            localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`, handshakeTimeout: 30000,
-          });
+          const ws = connect(path, { handshakeTimeout: 30000 });
           ws.on('open', () => { finish(true); ws.close(1000); });
           ws.on('unexpected-response', (req, res) => { finish(false, `HTTP ${res.statusCode}`); req.destroy(); });
           ws.on('error', (e) => finish(false, e.code || e.message));

@@ -3,7 +3,6 @@ package io.wsshub.chat;
 import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
-import io.wsshub.transport.FrameDecodeException;
 import io.wsshub.transport.SessionOutbox;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -69,18 +68,11 @@ public class ChatEndpoint {
     @OnMessage
     public void message(String part, boolean last) {
         if (connection != null) {
-            connection.onText(part, last, this::handle);
+            connection.onFrame(part, last, decoder, this::handle);
         }
     }
 
-    private void handle(String text) {
-        ClientFrame frame;
-        try {
-            frame = decoder.decode(text);
-        } catch (FrameDecodeException e) {
-            connection.error(e.code(), e.getMessage());
-            return;
-        }
+    private void handle(ClientFrame frame) {
         if (frame instanceof ClientFrame.Send send) { // the only client frame so far (sealed)
             chat.send(room, connection.outbox(), send);
         }

@@ -3,7 +3,6 @@ package io.wsshub.market;
 import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;
-import io.wsshub.transport.FrameDecodeException;
 import io.wsshub.transport.SessionOutbox;
 import jakarta.enterprise.context.Dependent;
 import jakarta.inject.Inject;
@@ -49,18 +48,11 @@ public class MarketEndpoint {
     @OnMessage
     public void message(String part, boolean last) {
         if (connection != null) {
-            connection.onText(part, last, this::handle);
+            connection.onFrame(part, last, decoder, this::handle);
         }
     }
 
-    private void handle(String text) {
-        MarketClientFrame frame;
-        try {
-            frame = decoder.decode(text);
-        } catch (FrameDecodeException e) {
-            connection.error(e.code(), e.getMessage());
-            return;
-        }
+    private void handle(MarketClientFrame frame) {
         if (frame instanceof MarketClientFrame.Subscribe s) {
             market.subscribe(subscriber, s.symbols());
         } else if (frame instanceof MarketClientFrame.Unsubscribe u) {

@@ -111,6 +111,23 @@ public final class Connection {
         }
     }
 
+    /**
+     * {@link #onText} for endpoints whose messages are typed JSON frames: a message the decoder refuses is answered
+     * with its error frame on this connection only; a decoded frame goes to {@code handler}.
+     */
+    public <T> void onFrame(String part, boolean last, TypedFrameDecoder<T> decoder, Consumer<T> handler) {
+        onText(part, last, text -> {
+            T frame;
+            try {
+                frame = decoder.decode(text);
+            } catch (FrameDecodeException e) {
+                error(e.code(), e.getMessage());
+                return;
+            }
+            handler.accept(frame);
+        });
+    }
+
     /** A part of a binary message: dropped as it comes (nothing buffered); the last part is answered. */
     public void onBinary(boolean last) {
         touched();

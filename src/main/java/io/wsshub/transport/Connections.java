@@ -14,6 +14,7 @@ import jakarta.websocket.Session;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.Principal;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -82,7 +83,7 @@ public class Connections {
         long now = System.nanoTime();
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
         long recentNanos = TimeUnit.MILLISECONDS.toNanos(settings.pingMillis()) / 2;
-        List<SessionOutbox> toPing = new java.util.ArrayList<>();
+        List<SessionOutbox> toPing = new ArrayList<>();
         for (Connection c : open) {
             SessionOutbox out = c.outbox();
             long silent = out.silentNanos(now);
