@@ -62,7 +62,8 @@ public final class Connection {
     /**
      * Takes a part of a text message. Returns the whole message when it is complete and within the limits;
      * null otherwise, having already answered: an error frame when over the rate limit, close 1009 when too
-     * big, close 1008 when the client keeps flooding.
+     * big, close 1008 when the client keeps flooding (too many refusals in the flood window, or refusals it
+     * does not read: its outbound queue is over half full).
      */
     public String accept(String part, boolean last) {
         outbox.touched();
@@ -84,7 +85,14 @@ public final class Connection {
             case ACCEPT:
                 return text;
             case REJECT:
-                outbox.send(Json.encode(ErrorFrame.of(RATE_LIMITED, "too many messages: slow down")));
+                if (outbox.hasRoomForReplies()) {
+                    outbox.send(Json.encode(ErrorFrame.of(RATE_LIMITED, "too many messages: slow down")));
+                    return null;
+                }
+                // It sends faster than it reads our refusals: a flood, not a slow reader. Without this the
+                // refusals themselves would fill its queue and it would be closed 1013 ("try again later").
+                refusing = true;
+                outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");
                 return null;
             default:
                 refusing = true;

@@ -128,6 +128,15 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         return true;
     }
 
+    /**
+     * True while the queue is at most half full (by count and by size). Replies to a client's own input (rate
+     * refusals) are only queued then, so they can never be what overflows its queue: the other half stays for
+     * the messages it asked for.
+     */
+    public boolean hasRoomForReplies() {
+        return queuedMessages.get() <= maxMessages / 2 && queuedChars.get() <= maxBytes / 2;
+    }
+
     /** For the flusher: true if this outbox was not already waiting for a tick. */
     boolean markDirty() {
         return marked.compareAndSet(false, true);
