@@ -53,6 +53,9 @@ function certificates() {
 }
 
 // ----------------------------------------------------------------------------------------------- servers
+/** A JDK tool of the JDK Liberty runs on: BENCH_JAVA_HOME's, or the one on the PATH. */
+const javaTool = (name) => (process.env.BENCH_JAVA_HOME ? path.join(process.env.BENCH_JAVA_HOME, 'bin', name) : name);
+
 function pinned(cmd, args, env, logFile) {
   const logStream = fs.openSync(logFile, 'w');
   return spawn('taskset', ['-c', SERVER_CPU, cmd, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', logStream, logStream] });
@@ -109,7 +112,7 @@ function loadgen(server, certs, scenario, extra) {
     label: `${server.name}${extra.protocols ? '+batch' : ''} ${scenario}${extra.cert ? ' ' + extra.cert : ''}`,
     scenario, url: `wss://localhost:${server.port}`, origin: `https://localhost:${server.port}`,
     port: server.port, pid: server.pid, memory: server.memory, ca: `${certs}/ca.pem`, auth: USER,
-    jcmd: process.env.BENCH_JAVA_HOME ? path.join(process.env.BENCH_JAVA_HOME, 'bin', 'jcmd') : 'jcmd',
+    jcmd: javaTool('jcmd'),
     warmSeconds: WARM, measureSeconds: MEASURE, sources: 50, ...extra,
   };
   const r = spawnSync('taskset', ['-c', CLIENT_CPU, 'node', '--max-old-space-size=4096', path.join(__dirname, 'loadgen.js'), JSON.stringify(cfg)],
@@ -150,7 +153,7 @@ function versions() {
   const liberty = (v(path.join(wlp, 'bin', 'productInfo'), ['version']).split('\n').find((l) => /Product version/.test(l)) || '?').replace('Product version: ', 'Open Liberty ');
   return {
     cpu: (os.cpus()[0] || {}).model, cores: os.cpus().length, memoryGiB: Math.round(os.totalmem() / 2 ** 30),
-    kernel: os.release(), java: String(spawnSync(process.env.BENCH_JAVA_HOME ? path.join(process.env.BENCH_JAVA_HOME, 'bin', 'java') : 'java', ['-version'], { encoding: 'utf8' }).stderr).split('\n')[0], node: process.version, liberty,
+    kernel: os.release(), java: String(spawnSync(javaTool('java'), ['-version'], { encoding: 'utf8' }).stderr).split('\n')[0], node: process.version, liberty,
     ws: require('ws/package.json').version, hdrHistogramJs: require('hdr-histogram-js/package.json').version,
     jvmArgs: process.env.BENCH_JVM_ARGS || '(Liberty defaults)', batchLingerMs: LINGER, serverCpu: SERVER_CPU, clientCpu: CLIENT_CPU,
   };

@@ -11,7 +11,7 @@ const https = require('https');
 const { WebSocket } = require('ws');
 const hdr = require('hdr-histogram-js');
 
-const cfg = JSON.parse(process.argv[2]);
+const cfg = { jcmd: 'jcmd', ...JSON.parse(process.argv[2]) }; // jcmd: of the JDK the server runs on
 const tls = require('tls');
 const ca = fs.readFileSync(cfg.ca);
 // One TLS context for every connection: a `ca` option per connection would parse the CA into a fresh context on
@@ -106,9 +106,9 @@ async function memory() {
   }
   // A JVM: two full GCs, then the heap in use and the process RSS.
   const { execFileSync } = require('child_process');
-  execFileSync(cfg.jcmd || 'jcmd', [String(cfg.pid), 'GC.run']);
-  execFileSync(cfg.jcmd || 'jcmd', [String(cfg.pid), 'GC.run']);
-  const info = execFileSync(cfg.jcmd || 'jcmd', [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.run']);
+  execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.run']);
+  const info = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
   // every generation or region set before Metaspace: "def new generation total 157248K, used 2345K", ...
   const heapPart = info.split('Metaspace')[0];
   const used = [...heapPart.matchAll(/total \d+K, used (\d+)K/g)].reduce((a, m) => a + Number(m[1]), 0);
@@ -355,7 +355,7 @@ async function idle() {
   if (cfg.memory === 'jcmd' && cfg.histogramFile) {
     // what the per-connection heap is made of, at the highest level reached
     const { execFileSync } = require('child_process');
-    const histo = execFileSync(cfg.jcmd || 'jcmd', [String(cfg.pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const histo = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     fs.writeFileSync(cfg.histogramFile, `${sockets.length} idle connections\n` + histo.split('\n').slice(0, 45).join('\n') + '\n');
   }
   for (const ws of sockets) ws.terminate();

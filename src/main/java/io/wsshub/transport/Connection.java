@@ -89,11 +89,8 @@ public final class Connection {
                     outbox.send(Json.encode(ErrorFrame.of(RATE_LIMITED, "too many messages: slow down")));
                     return null;
                 }
-                // It sends faster than it reads our refusals: a flood, not a slow reader. Without this the
-                // refusals themselves would fill its queue and it would be closed 1013 ("try again later").
-                refusing = true;
-                outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");
-                return null;
+                // No room: it sends faster than it reads our refusals, a flood rather than a slow reader (else
+                // the refusals themselves would overflow its queue into a 1013). Falls through to the flood close.
             default:
                 refusing = true;
                 outbox.closeAsync(CloseCodes.VIOLATED_POLICY, "message flood");

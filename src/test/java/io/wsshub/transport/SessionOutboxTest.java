@@ -157,13 +157,17 @@ class SessionOutboxTest {
         assertEquals(1, fake.maxInFlight.get());
     }
 
+    /** A batching outbox whose writes complete at once and whose linger is {@code flusher}'s. */
+    private static SessionOutbox lingering(FakeSession fake, BatchFlusher flusher) {
+        fake.completeInline = true;
+        return new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true, flusher);
+    }
+
     @Test
     void withALingerTheFirstMessageGoesAtOnceAndTheNextOnesWaitForTheTickTogether() throws Exception {
         FakeSession fake = new FakeSession();
-        fake.completeInline = true;
-        BatchFlusher flusher = new BatchFlusher(java.util.concurrent.TimeUnit.MINUTES.toNanos(1));
-        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true,
-                flusher);
+        BatchFlusher flusher = new BatchFlusher(TimeUnit.MINUTES.toNanos(1));
+        SessionOutbox out = lingering(fake, flusher);
         out.send("{\"n\":1}");                      // quiet connection: no linger
         assertEquals(List.of("[{\"n\":1}]"), fake.written);
         out.send("{\"n\":2}");                      // written within the linger: waits for the tick
@@ -178,12 +182,13 @@ class SessionOutboxTest {
     @Test
     void afterAQuietSpellLongerThanTheLingerAMessageGoesAtOnceAgain() throws Exception {
         FakeSession fake = new FakeSession();
-        fake.completeInline = true;
-        BatchFlusher flusher = new BatchFlusher(java.util.concurrent.TimeUnit.MILLISECONDS.toNanos(20));
-        SessionOutbox out = new SessionOutbox(fake.session(), "alice", 1000, Long.MAX_VALUE, Runnable::run, true,
-                flusher);
+        long linger = TimeUnit.MILLISECONDS.toNanos(1);
+        SessionOutbox out = lingering(fake, new BatchFlusher(linger));
         out.send("{\"n\":1}");
-        Thread.sleep(60); // longer than the linger: sleep guarantees at least this much
+        long written = System.nanoTime();
+        while (System.nanoTime() - written <= linger) { // the event under test: a linger passes on the outbox's clock
+            Thread.onSpinWait();
+        }
         out.send("{\"n\":2}");
         assertEquals(List.of("[{\"n\":1}]", "[{\"n\":2}]"), fake.written); // no tick needed
         assertEquals(0, out.pending());
