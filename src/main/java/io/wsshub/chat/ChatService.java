@@ -1,132 +1,485 @@
 package io.wsshub.chat;
 
+import io.wsshub.engine.Engine;
+import io.wsshub.engine.Engine.Joined;
+import io.wsshub.engine.Engine.StoredMessage;
+import io.wsshub.engine.EngineUnavailable;
+import io.wsshub.engine.SerialExecutor;
+import io.wsshub.engine.TooManyRooms;
 import io.wsshub.transport.ErrorFrame;
-import io.wsshub.transport.Fanout;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.Peer;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.PreDestroy;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 
 /**
- * The chat rules: rooms, members, message ids, history, resume and de-duplication. Each room's state changes
- * and its deliveries happen under the room's monitor, so every connection sees the room's frames in id order
- * and a joining connection gets its welcome before any later message. Deliveries only enqueue
- * ({@link Peer#send} never blocks), so holding the monitor while publishing is cheap.
+ * The chat rules on one node: validation, and the delivery of each room's messages to this node's connections
+ * in id order, without gaps or duplicates, whichever node stored them (docs/cluster.md). What is shared — ids,
+ * epoch, history, de-duplication, presence — is the {@link Engine}'s.
+ *
+ * <p>Each room's node-side state is a {@link RoomHub} driven by one serial executor. A join adds the
+ * connection (buffering what arrives for it), subscribes the node to the room, then asks the engine for the
+ * welcome; the welcome goes out, then the buffered events newer than it (merge by id). Every delivered message
+ * must be the room's next id here: a lower one is dropped, a higher one is a gap, filled from the engine's
+ * history; a gap that cannot be filled, or another epoch, closes the room's local connections with 1013
+ * "resync" so that their clients resume.
  */
 @ApplicationScoped
-public class ChatService {
+public class ChatService implements Engine.RoomListener {
 
+    private static final Logger LOG = Logger.getLogger(ChatService.class.getName());
     public static final String INVALID_TEXT = "invalid_text";
     public static final String INVALID_CLIENT_ID = "invalid_client_id";
+    public static final String UNAVAILABLE = "unavailable";
+    public static final int TRY_AGAIN_LATER = 1013;
     static final int MAX_CLIENT_ID = 64;
     private static final DateTimeFormatter TS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, RoomHub> hubs = new ConcurrentHashMap<>();
     private ChatSettings settings;
-    private Fanout fanout;
+    private Engine engine;
     private Clock clock;
+    private Executor executor;
     private final ServerFrameEncoder encoder = new ServerFrameEncoder();
+
+    @Resource
+    ManagedExecutorService managedExecutor;
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+    private ScheduledFuture<?> upkeep;
 
     protected ChatService() {
         // for the CDI proxy
     }
 
     @Inject
-    public ChatService(ChatSettings settings, Fanout fanout, Clock clock) {
+    public ChatService(ChatSettings settings, Engine engine, Clock clock) {
         this.settings = settings;
-        this.fanout = fanout;
+        this.engine = engine;
         this.clock = clock;
+    }
+
+    /** Without a container: tasks run on {@code executor} (a direct one runs everything on the caller). */
+    ChatService(ChatSettings settings, Engine engine, Executor executor, Clock clock) {
+        this(settings, engine, clock);
+        this.executor = executor;
+        engine.onRoom(this);
+    }
+
+    @PostConstruct
+    void start() {
+        executor = managedExecutor;
+        engine.onRoom(this);
+        long every = Math.max(1000, settings.upkeepMillis());
+        upkeep = scheduler.scheduleWithFixedDelay(this::upkeep, every, every, TimeUnit.MILLISECONDS);
+    }
+
+    @PreDestroy
+    void stop() {
+        if (upkeep != null) {
+            upkeep.cancel(false);
+        }
     }
 
     public static boolean validRoom(String name) {
         return Room.validName(name);
     }
 
-    private Room room(String name) {
-        if (!Room.validName(name)) {
-            throw new IllegalArgumentException("invalid room name");
-        }
-        return rooms.computeIfAbsent(name, n -> new Room(n, settings.historySize()));
+    private String entry(Peer peer) {
+        return engine.node() + "/" + peer.id();
+    }
+
+    /** The room's hub, created (and the node subscribed) if there is none. */
+    private RoomHub hub(String room) {
+        return hubs.computeIfAbsent(room, r -> {
+            RoomHub h = new RoomHub(r, new SerialExecutor(executor));
+            h.subscribed = engine.subscribe(r); // inside compute: ordered with the unsubscribe of a closing hub
+            return h;
+        });
     }
 
     /**
-     * Welcomes {@code peer} into the room, then tells the others if this is the user's first connection there.
+     * Welcomes {@code peer} into the room (then, if this is the user's first connection anywhere, the others get a
+     * join). Returns at once; a failure closes the connection with 1013 ("unavailable", "too many rooms").
      *
      * @param resume the client's position, or null for a plain join
      */
     public void join(String roomName, Peer peer, Resume resume) {
-        Room room = room(roomName);
-        synchronized (room) {
-            boolean first = room.addMember(peer.user());
-            List<String> members = room.members();
-            List<ServerFrame.Message> history = null;
-            Boolean recovered = null;
-            if (resume != null) {
-                history = resume.epoch().equals(room.epoch) ? room.after(resume.since()) : null;
-                recovered = history != null;
-            }
-            if (history == null) {
-                history = room.newest(settings.welcomeHistory());
-            }
-            peer.send(encoder.encode(new ServerFrame.Welcome(room.name, peer.user(), members, history,
-                    room.lastId(), room.epoch, recovered)));
-            if (first) {
-                // published before this connection subscribes: "the others" receive the join
-                fanout.publish(room.name, encoder.encode(
-                        new ServerFrame.Presence(room.name, "join", peer.user(), members)));
-            }
-            fanout.subscribe(room.name, peer);
+        if (!Room.validName(roomName)) {
+            throw new IllegalArgumentException("invalid room name");
         }
+        RoomHub hub = hub(roomName);
+        hub.serial.execute(() -> startJoin(hub, peer, resume));
     }
 
-    /** The connection closed: stop its deliveries and tell the others if it was the user's last one. */
-    public void leave(String roomName, Peer peer) {
-        Room room = rooms.get(roomName);
-        if (room == null) {
+    private void startJoin(RoomHub hub, Peer peer, Resume resume) {
+        if (hub.closed) {
+            join(hub.name, peer, resume);
             return;
         }
-        synchronized (room) {
-            fanout.unsubscribe(room.name, peer);
-            if (room.removeMember(peer.user())) {
-                fanout.publish(room.name, encoder.encode(
-                        new ServerFrame.Presence(room.name, "leave", peer.user(), room.members())));
+        RoomHub.Member m = new RoomHub.Member(entry(peer));
+        hub.members.put(peer, m);
+        long since = resume == null ? -1 : resume.since();
+        String epoch = resume == null ? null : resume.epoch();
+        hub.subscribed
+                .thenCompose(v -> engine.join(hub.name, m.entry, peer.user(), since, epoch, settings.welcomeHistory()))
+                .whenComplete((joined, failure) -> hub.serial.execute(() -> joined(hub, peer, m, joined, failure)));
+    }
+
+    private void joined(RoomHub hub, Peer peer, RoomHub.Member m, Joined j, Throwable failure) {
+        if (failure != null) {
+            Throwable cause = unwrap(failure);
+            LOG.log(Level.FINE, "join of " + hub.name + " failed", cause);
+            if (hub.members.get(peer) == m) {
+                hub.members.remove(peer);
+                closeIfEmpty(hub);
             }
+            peer.close(TRY_AGAIN_LATER, cause instanceof TooManyRooms ? "too many rooms" : UNAVAILABLE);
+            return;
+        }
+        if (m.left || hub.members.get(peer) != m) { // closed while joining: undo the entry the join added
+            engine.leave(hub.name, m.entry, peer.user());
+            return;
+        }
+        if (hub.epoch == null) {
+            hub.epoch = j.epoch();
+            hub.lastId = j.top();
+        } else if (!hub.epoch.equals(j.epoch())) { // the room's history was lost: everyone here must resume
+            resync(hub, peer);
+            hub.epoch = j.epoch();
+            hub.lastId = j.top();
+        }
+        String welcome = welcome(hub.name, peer, j);
+        peer.send(welcome);
+        for (RoomHub.Event e : m.buffer) {
+            if (e instanceof RoomHub.Msg msg && msg.message().id() > j.top()) {
+                peer.send(encode(hub.name, msg.message()));
+            } else if (e instanceof RoomHub.Pres p && p.pv() > j.pv()) {
+                peer.send(p.frame());
+            }
+        }
+        m.buffer = null;
+        m.fromId = j.top();
+        m.fromPv = j.pv();
+        drainWaiting(hub);
+    }
+
+    private String welcome(String room, Peer peer, Joined j) {
+        List<ServerFrame.Message> history = messages(room, j.history());
+        String frame = encoder.encode(new ServerFrame.Welcome(room, peer.user(), j.members(), history, j.top(),
+                j.epoch(), j.recovered()));
+        if (!peer.fits(frame) && Boolean.TRUE.equals(j.recovered())) {
+            // A resume this long would overflow the client's queue (and it would retry the same resume forever):
+            // answer as to a plain join, with the newest messages, and let it reload.
+            int n = Math.min(settings.welcomeHistory(), history.size());
+            history = history.subList(history.size() - n, history.size());
+            frame = encoder.encode(new ServerFrame.Welcome(room, peer.user(), j.members(), history, j.top(),
+                    j.epoch(), false));
+        }
+        return frame;
+    }
+
+    /** The connection closed: stop its deliveries; its presence entry is removed (a leave if it was the last). */
+    public void leave(String roomName, Peer peer) {
+        RoomHub hub = hubs.get(roomName);
+        if (hub == null) {
+            return;
+        }
+        hub.serial.execute(() -> {
+            RoomHub.Member m = hub.members.remove(peer);
+            if (m == null) {
+                return;
+            }
+            if (m.live()) {
+                engine.leave(hub.name, m.entry, peer.user()).exceptionally(e -> {
+                    // the entry expires with presence.ttl.seconds: the leave is then published by the purge
+                    LOG.log(Level.FINE, "leave of " + hub.name + " failed", e);
+                    return null;
+                });
+            } else {
+                m.left = true; // its join is still under way: joined() removes the entry
+            }
+            closeIfEmpty(hub);
+        });
+    }
+
+    private void closeIfEmpty(RoomHub hub) {
+        if (hub.members.isEmpty() && !hub.closed) {
+            hub.closed = true;
+            hubs.compute(hub.name, (r, h) -> {
+                if (h == hub) {
+                    engine.unsubscribe(r);
+                    return null;
+                }
+                return h;
+            });
         }
     }
 
     /**
-     * Stores and broadcasts a message from {@code peer}, whose user is the author whatever the frame says.
-     * Invalid input gets an error frame on that connection only; a clientId the user already used in this room
-     * (within retained history) re-sends the original message to that connection only.
+     * Stores and broadcasts a message from {@code peer}, whose user is the author whatever the frame says. Invalid
+     * input gets an error frame on that connection only; a clientId the user already used in this room (within
+     * retained history) re-sends the original message to that connection only; a store that cannot be reached
+     * answers {@code unavailable} (nothing was acknowledged; the client retries with its clientId).
      */
     public void send(String roomName, Peer peer, ClientFrame.Send send) {
         String problem = checkClientId(send.clientId());
         if (problem != null) {
-            peer.send(error(INVALID_CLIENT_ID, problem));
+            peer.send(error(INVALID_CLIENT_ID, problem, send.clientId()));
             return;
         }
         String text = send.text() == null ? null : send.text().strip();
         problem = checkText(text);
         if (problem != null) {
-            peer.send(error(INVALID_TEXT, problem));
+            peer.send(error(INVALID_TEXT, problem, send.clientId()));
             return;
         }
-        Room room = room(roomName);
-        synchronized (room) {
-            ServerFrame.Message original = room.findByClientId(peer.user(), send.clientId());
-            if (original != null) {
-                peer.send(encoder.encode(original));
+        engine.publish(roomName, peer.user(), text, TS.format(clock.instant()), send.clientId())
+                .whenCompleteAsync((p, failure) -> {
+                    if (failure != null) {
+                        LOG.log(Level.FINE, "publish to " + roomName + " failed", unwrap(failure));
+                        peer.send(error(UNAVAILABLE, "the message store is unavailable: send it again later",
+                                send.clientId()));
+                    } else if (p.duplicate()) {
+                        peer.send(encode(roomName, p.message()));
+                    }
+                    // a stored message reaches its sender like everyone else: through the room's deliveries
+                }, executor);
+    }
+
+    // ---- deliveries (engine callbacks: possibly on an engine thread, so hand over at once) --------------------
+
+    @Override
+    public void message(String room, String epoch, StoredMessage message) {
+        RoomHub hub = hubs.get(room);
+        if (hub != null) {
+            hub.serial.execute(() -> onEvent(hub, new RoomHub.Msg(epoch, message)));
+        }
+    }
+
+    @Override
+    public void presence(String room, String epoch, long pv, String event, String user, List<String> members) {
+        RoomHub hub = hubs.get(room);
+        if (hub != null) {
+            String frame = encoder.encode(new ServerFrame.Presence(room, event, user, members));
+            hub.serial.execute(() -> onEvent(hub, new RoomHub.Pres(epoch, pv, frame)));
+        }
+    }
+
+    private void onEvent(RoomHub hub, RoomHub.Event e) {
+        if (hub.closed) {
+            return;
+        }
+        if (hub.epoch == null || hub.filling) {
+            hub.waiting.add(e);
+            return;
+        }
+        process(hub, e);
+        drainWaiting(hub);
+    }
+
+    private void drainWaiting(RoomHub hub) {
+        while (!hub.closed && hub.epoch != null && !hub.filling && !hub.waiting.isEmpty()) {
+            process(hub, hub.waiting.poll());
+        }
+    }
+
+    private void process(RoomHub hub, RoomHub.Event e) {
+        if (e instanceof RoomHub.Pres p) {
+            for (var entry : hub.members.entrySet()) {
+                RoomHub.Member m = entry.getValue();
+                if (!m.live()) {
+                    m.buffer.add(p);
+                } else if (p.pv() > m.fromPv) {
+                    entry.getKey().send(p.frame());
+                }
+            }
+            return;
+        }
+        RoomHub.Msg msg = (RoomHub.Msg) e;
+        long id = msg.message().id();
+        if (!msg.epoch().equals(hub.epoch)) {
+            LOG.warning(() -> "room " + hub.name + ": epoch changed (" + hub.epoch + " -> " + msg.epoch()
+                    + "): its connections here resume");
+            resync(hub, null);
+            return;
+        }
+        if (id <= hub.lastId) {
+            return; // delivered already (a gap fill overtook it, or a duplicate)
+        }
+        if (id > hub.lastId + 1) {
+            hub.waiting.addFirst(msg);
+            fill(hub, id - 1);
+            return;
+        }
+        deliver(hub, msg);
+    }
+
+    /** Reads the missing ids up to {@code upTo} from history; meanwhile events wait. */
+    private void fill(RoomHub hub, long upTo) {
+        hub.filling = true;
+        long from = hub.lastId;
+        String epoch = hub.epoch;
+        engine.range(hub.name, from, upTo).whenComplete((list, failure) -> hub.serial.execute(() -> {
+            if (hub.closed || !epoch.equals(hub.epoch)) {
                 return;
             }
-            ServerFrame.Message m = room.append(peer.user(), text, TS.format(clock.instant()), send.clientId());
-            fanout.publish(room.name, encoder.encode(m)); // encoded once for every member
+            hub.filling = false;
+            if (failure != null || !contiguous(list, from, upTo)) {
+                LOG.warning(() -> "room " + hub.name + ": ids " + (from + 1) + ".." + upTo
+                        + " cannot be read from history: its connections here resume");
+                resync(hub, null);
+                return;
+            }
+            for (StoredMessage m : list) {
+                deliver(hub, new RoomHub.Msg(epoch, m));
+            }
+            drainWaiting(hub);
+        }));
+    }
+
+    private static boolean contiguous(List<StoredMessage> list, long after, long upTo) {
+        if (list == null || list.size() != upTo - after) {
+            return false;
         }
+        long expect = after + 1;
+        for (StoredMessage m : list) {
+            if (m.id() != expect++) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void deliver(RoomHub hub, RoomHub.Msg msg) {
+        long id = msg.message().id();
+        hub.lastId = id;
+        String frame = null;
+        for (var entry : hub.members.entrySet()) {
+            RoomHub.Member m = entry.getValue();
+            if (!m.live()) {
+                m.buffer.add(msg);
+            } else if (id > m.fromId) {
+                if (frame == null) {
+                    frame = encode(hub.name, msg.message()); // encoded once for every member here
+                }
+                entry.getKey().send(frame);
+            }
+        }
+    }
+
+    /**
+     * This node can no longer deliver the room in order: close its connections here (except {@code keep}) with
+     * 1013 "resync" after what is queued for them; their clients resume, from any node.
+     */
+    private void resync(RoomHub hub, Peer keep) {
+        List<Peer> out = new ArrayList<>();
+        for (var entry : List.copyOf(hub.members.entrySet())) {
+            if (entry.getKey() == keep) {
+                continue;
+            }
+            hub.members.remove(entry.getKey());
+            RoomHub.Member m = entry.getValue();
+            if (m.live()) {
+                engine.leave(hub.name, m.entry, entry.getKey().user());
+            } else {
+                m.left = true;
+            }
+            out.add(entry.getKey());
+        }
+        hub.epoch = null;
+        hub.lastId = -1;
+        hub.waiting.clear();
+        hub.filling = false;
+        out.forEach(p -> p.close(TRY_AGAIN_LATER, "resync"));
+        closeIfEmpty(hub);
+    }
+
+    // ---- upkeep: presence heartbeat and position checks -----------------------------------------------------
+
+    /**
+     * Keeps this node's presence entries alive, and catches messages a lost pub/sub delivery would otherwise hide
+     * until the next message: a room whose stored newest id stays above what was delivered here is filled.
+     */
+    void upkeep() {
+        for (RoomHub hub : hubs.values()) {
+            hub.serial.execute(() -> {
+                if (hub.closed) {
+                    return;
+                }
+                Map<String, String> entries = new HashMap<>();
+                hub.members.forEach((peer, m) -> {
+                    if (m.live()) {
+                        entries.put(m.entry, peer.user());
+                    }
+                });
+                if (!entries.isEmpty()) {
+                    engine.refresh(hub.name, entries);
+                }
+                if (hub.epoch == null || hub.filling) {
+                    return;
+                }
+                long seen = hub.lastId;
+                engine.position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
+                    if (failure != null || hub.closed || hub.epoch == null || hub.filling) {
+                        return;
+                    }
+                    if (pos.epoch() == null || !pos.epoch().equals(hub.epoch)) {
+                        resync(hub, null);
+                    } else if (pos.top() > hub.lastId && hub.lastId == seen && hub.lastIdAtCheck == seen) {
+                        fill(hub, pos.top());
+                    }
+                    hub.lastIdAtCheck = hub.lastId;
+                }));
+            });
+        }
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private String encode(String room, StoredMessage m) {
+        return encoder.encode(message(room, m));
+    }
+
+    private static ServerFrame.Message message(String room, StoredMessage m) {
+        return new ServerFrame.Message(room, m.id(), m.from(), m.text(), m.ts(), m.clientId());
+    }
+
+    private static List<ServerFrame.Message> messages(String room, List<StoredMessage> stored) {
+        List<ServerFrame.Message> out = new ArrayList<>(stored.size());
+        for (StoredMessage m : stored) {
+            out.add(message(room, m));
+        }
+        return out;
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    /** Rooms with connections on this node (for tests and metrics). */
+    public int localRooms() {
+        return hubs.size();
     }
 
     private String checkText(String text) {
@@ -169,7 +522,9 @@ public class ChatService {
         return false;
     }
 
-    static String error(String code, String message) {
-        return Json.encode(ErrorFrame.of(code, message));
+    /** An error frame answering a send; it carries the send's clientId (when valid) so the client knows which. */
+    static String error(String code, String message, String clientId) {
+        String id = clientId != null && checkClientId(clientId) == null ? clientId : null;
+        return Json.encode(ErrorFrame.of(code, message, id));
     }
 }

@@ -1,19 +1,24 @@
 package io.wsshub.chat;
 
 /**
- * The chat rules' numbers (liberty/server.xml variables chat.*).
+ * The chat rules' numbers (liberty/server.xml variables chat.* and presence.ttl.seconds).
  *
  * @param historySize    messages retained per room (older ones are evicted, with their clientIds)
  * @param welcomeHistory newest messages in a welcome that is not a successful resume
  * @param maxTextChars   longest message text, in characters, after trimming
+ * @param upkeepMillis   how often this node refreshes its presence entries and checks each room's position
  */
-public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars) {
+public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis) {
 
     public ChatSettings {
-        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1) {
+        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1) {
             throw new IllegalArgumentException("invalid chat settings: " + historySize + "/" + welcomeHistory
-                    + "/" + maxTextChars);
+                    + "/" + maxTextChars + "/" + upkeepMillis);
         }
+    }
+
+    public ChatSettings(int historySize, int welcomeHistory, int maxTextChars) {
+        this(historySize, welcomeHistory, maxTextChars, 10_000);
     }
 
     public static final ChatSettings DEFAULTS = new ChatSettings(1000, 50, 2000);

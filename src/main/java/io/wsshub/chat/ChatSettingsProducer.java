@@ -22,9 +22,14 @@ public class ChatSettingsProducer {
     @ConfigProperty(name = "chat.max.text.chars", defaultValue = "2000")
     int maxTextChars;
 
+    /** Presence entries live this long unless their node refreshes them (a third of it, at the latest). */
+    @Inject
+    @ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30")
+    int presenceTtlSeconds;
+
     @Produces
     ChatSettings settings() {
-        return new ChatSettings(historySize, welcomeHistory, maxTextChars);
+        return new ChatSettings(historySize, welcomeHistory, maxTextChars, presenceTtlSeconds * 1000L / 3);
     }
 
     @Produces

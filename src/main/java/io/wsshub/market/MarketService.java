@@ -1,7 +1,9 @@
 package io.wsshub.market;
 
+import io.wsshub.engine.Engine;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.QueueingPeer;
+import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
@@ -12,13 +14,16 @@ import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
 /**
- * Quotes and subscriptions. Each symbol's updates and its subscriber set change under the symbol's monitor,
- * so a subscriber's snapshot and the quotes after it are in seq order; each quote is encoded once and offered
- * to every subscriber, which queues or conflates it without blocking.
+ * Quotes and subscriptions on this node. A quote is stored and numbered by the {@link Engine} (one seq per
+ * symbol across the cluster) and comes back to every node through {@link #onQuote}; there each symbol's newest
+ * quote and its subscriber set change under the symbol's monitor, so a subscriber's snapshot and the quotes after
+ * it are in seq order. A quote is encoded once and queued (or conflated) for every subscriber under that monitor,
+ * and written after it is released.
  */
 @ApplicationScoped
 public class MarketService {
@@ -30,29 +35,21 @@ public class MarketService {
     private static final DateTimeFormatter TS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
-    /** One symbol's state. Guarded by its own monitor. */
+    /** One symbol on this node: created with its first quote, so never visible without a price. */
     private static final class Symbol {
-        final String name;
-        final BigDecimal open;
-        BigDecimal price;
-        long seq;
-        String ts;
         final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
+        /** Guarded by this symbol's monitor. */
+        MarketFrame.QuoteView view;
 
-        Symbol(String name, BigDecimal open) {
-            this.name = name;
-            this.open = open;
-        }
-
-        MarketFrame.QuoteView view() {
-            return new MarketFrame.QuoteView(name, price.toPlainString(), price.subtract(open).toPlainString(), seq,
-                    ts);
+        Symbol(MarketFrame.QuoteView view) {
+            this.view = view;
         }
     }
 
     private final ConcurrentHashMap<String, Symbol> symbols = new ConcurrentHashMap<>();
     private int maxSymbols;
     private int conflateAfter;
+    private Engine engine;
     private Clock clock;
 
     protected MarketService() {
@@ -60,14 +57,25 @@ public class MarketService {
     }
 
     @Inject
-    public MarketService(MarketSettings settings, Clock clock) {
-        this(settings.maxSymbolsPerConnection(), settings.conflateAfter(), clock);
+    public MarketService(MarketSettings settings, Engine engine, Clock clock) {
+        this.maxSymbols = settings.maxSymbolsPerConnection();
+        this.conflateAfter = settings.conflateAfter();
+        this.engine = engine;
+        this.clock = clock;
     }
 
-    MarketService(int maxSymbols, int conflateAfter, Clock clock) {
+    /** Without a container. */
+    MarketService(int maxSymbols, int conflateAfter, Engine engine, Clock clock) {
         this.maxSymbols = maxSymbols;
         this.conflateAfter = conflateAfter;
+        this.engine = engine;
         this.clock = clock;
+        engine.onQuote(this::onQuote);
+    }
+
+    @PostConstruct
+    void start() {
+        engine.onQuote(this::onQuote);
     }
 
     public static boolean validSymbol(String s) {
@@ -79,28 +87,53 @@ public class MarketService {
         return new Subscriber(peer, conflateAfter);
     }
 
-    /** Sets a symbol's price (creating it on its first price) and offers the quote to its subscribers. */
-    public void update(String name, BigDecimal price) {
-        Symbol s = symbols.computeIfAbsent(name, n -> new Symbol(n, price));
+    /**
+     * Sets a symbol's price (creating it on its first price) on every node; fails with
+     * {@link io.wsshub.engine.EngineUnavailable} when the shared store cannot be reached.
+     */
+    public CompletionStage<Engine.Quote> update(String name, BigDecimal price) {
+        return engine.publishQuote(name, price.toPlainString(), TS.format(clock.instant()));
+    }
+
+    /** A quote stored by the engine (from any node): offered to this node's subscribers of the symbol. */
+    void onQuote(Engine.Quote q) {
+        BigDecimal price = new BigDecimal(q.price());
+        MarketFrame.QuoteView view = new MarketFrame.QuoteView(q.symbol(), q.price(),
+                price.subtract(new BigDecimal(q.open())).toPlainString(), q.seq(), q.ts());
+        boolean[] created = {false};
+        Symbol s = symbols.computeIfAbsent(q.symbol(), n -> {
+            created[0] = true;
+            return new Symbol(view);
+        });
+        if (created[0]) {
+            return; // nobody can be subscribed to a symbol that did not exist
+        }
+        List<Subscriber> toKick = new ArrayList<>();
         synchronized (s) {
-            s.price = price;
-            s.seq++;
-            s.ts = TS.format(clock.instant());
-            String quote = Json.encode(MarketFrame.Quote.of(s.view())); // once for every subscriber
-            for (Subscriber sub : s.subscribers) {
-                sub.offer(s.name, quote);
+            if (q.seq() <= s.view.seq()) {
+                return; // an older quote overtaken by a newer one: latest wins
             }
+            s.view = view;
+            String quote = Json.encode(MarketFrame.Quote.of(view)); // once for every subscriber
+            for (Subscriber sub : s.subscribers) {
+                if (sub.offer(q.symbol(), quote)) {
+                    toKick.add(sub);
+                }
+            }
+        }
+        for (Subscriber sub : toKick) { // the writes, after the symbol's monitor is released
+            sub.peer.kick();
         }
     }
 
-    /** The symbol's last price, or null. */
+    /** The symbol's last price on this node, or null. */
     public BigDecimal price(String name) {
         Symbol s = symbols.get(name);
         if (s == null) {
             return null;
         }
         synchronized (s) {
-            return s.price;
+            return new BigDecimal(s.view.price());
         }
     }
 
@@ -136,7 +169,7 @@ public class MarketService {
                 synchronized (s) { // no update between reading the snapshot and starting the quotes
                     sub.add(name);
                     s.subscribers.add(sub);
-                    snapshot.add(s.view());
+                    snapshot.add(s.view);
                 }
             }
             sub.peer.send(Json.encode(new MarketFrame.Snapshot(snapshot)));

@@ -18,6 +18,8 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.regex.Pattern;
 
 /**
@@ -47,7 +49,28 @@ public class QuotesResource {
     @POST
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
-    public Response publish(InputStream body) throws IOException {
+    public CompletionStage<Response> publish(InputStream body) throws IOException {
+        Response refused = check(body);
+        if (refused != null) {
+            return CompletableFuture.completedFuture(refused);
+        }
+        List<CompletableFuture<?>> stored = new ArrayList<>(pending.length);
+        for (int i = 0; i < pending.length; i++) { // in request order (one connection: Redis applies them in order)
+            stored.add(market.update(pending[i].symbol(), prices.get(i)).toCompletableFuture());
+        }
+        int n = pending.length;
+        return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
+                .handle((v, failure) -> failure == null
+                        ? Response.ok(Json.encode(Map.of("published", n))).build()
+                        : error(503, "unavailable", "the quote store is unavailable; some quotes of this request"
+                                + " may have been published: send it again later", null));
+    }
+
+    private QuoteIn[] pending;
+    private List<BigDecimal> prices;
+
+    /** Reads and validates the body; null when it is fine ({@link #pending} and {@link #prices} are then set). */
+    private Response check(InputStream body) throws IOException {
         byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
         if (bytes.length > MAX_BODY_BYTES) {
             return error(413, "too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes", null);
@@ -90,10 +113,9 @@ public class QuotesResource {
         if (!bad.isEmpty()) {
             return error(400, "invalid_quotes", bad.size() + " invalid item(s); nothing was published", bad);
         }
-        for (int i = 0; i < items.length; i++) { // in request order
-            market.update(items[i].symbol(), prices.get(i));
-        }
-        return Response.ok(Json.encode(Map.of("published", items.length))).build();
+        this.pending = items;
+        this.prices = prices;
+        return null;
     }
 
     /** The body of every refusal: {@code {"error":"invalid_quotes","message":"...","items":[...]}}. */

@@ -64,22 +64,21 @@ final class Subscriber {
         peer.kick();
     }
 
-    /** Offers the newest quote of a symbol (encoded once for all subscribers). */
-    void offer(String symbol, String quote) {
-        boolean direct;
+    /**
+     * Offers the newest quote of a symbol (encoded once for all subscribers): queued or conflated, never written
+     * here. Returns true when the caller must {@link QueueingPeer#kick} the connection once it holds no lock.
+     */
+    boolean offer(String symbol, String quote) {
         synchronized (this) {
             if (!symbols.contains(symbol)) {
-                return;
+                return false;
             }
-            direct = !holding && conflated.isEmpty() && peer.pending() < conflateAfter;
-            if (!direct) {
-                conflated.put(symbol, quote); // replaces an older unwritten quote of the symbol
+            if (!holding && conflated.isEmpty() && peer.pending() < conflateAfter) {
+                peer.enqueue(quote); // under the lock: keeps this symbol's quotes in seq order
             } else {
-                peer.send(quote); // under the lock: keeps this symbol's quotes in seq order
+                conflated.put(symbol, quote); // replaces an older unwritten quote of the symbol
             }
-        }
-        if (!direct) {
-            peer.kick();
+            return true;
         }
     }
 

@@ -24,13 +24,20 @@ public class LogoutServlet extends HttpServlet {
     transient Connections connections;
     @Inject
     transient RevokedLogins revoked;
+    @Inject
+    transient io.wsshub.engine.Engine engine;
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(LogoutServlet.class.getName());
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
         String login = FormOrBasicAuthMechanism.loginToken(req);
         if (login != null) {
-            revoked.revoke(login);
-            connections.closeLogin(login, CloseCodes.VIOLATED_POLICY, "logged out");
+            revoked.loggedOut(login); // here at once; the engine tells every node (this one again: idempotent)
+            engine.logout(login).exceptionally(e -> {
+                LOG.warning(() -> "logout could not reach the other nodes: " + e);
+                return null;
+            });
         }
         req.logout();
         HttpSession session = req.getSession(false);

@@ -1,6 +1,12 @@
 package io.wsshub.security;
 
+import io.wsshub.engine.Engine;
+import io.wsshub.transport.Connections;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.inject.Inject;
+import jakarta.websocket.CloseReason.CloseCodes;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
@@ -8,10 +14,27 @@ import java.util.concurrent.TimeUnit;
  * Login cookies that were logged out, by hash, so that a copy replayed later is refused. Liberty's own
  * tracking (trackLoggedOutSSOCookies) relies on its authentication cache, which is off (see server.xml).
  * Entries are kept longer than a login cookie lives (LTPA tokens expire after 2 hours by default).
- * In memory: per server, and gone with a restart (then only the cookie's own expiry protects).
+ * A logout reaches every node through the engine (each node keeps this copy, so checking a request never waits
+ * for Redis), and closes that login's sockets on every node; on the memory engine it is gone with a restart
+ * (then only the cookie's own expiry protects).
  */
 @ApplicationScoped
 public class RevokedLogins {
+
+    @Inject
+    Engine engine;
+    @Inject
+    Connections connections;
+
+    void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        engine.onLogout(this::loggedOut);
+    }
+
+    /** A login ended, on this node or another: refuse its cookie here and close its sockets here. */
+    void loggedOut(String tokenHash) {
+        revoke(tokenHash);
+        connections.closeLogin(tokenHash, CloseCodes.VIOLATED_POLICY, "logged out");
+    }
 
     private static final long KEEP_MILLIS = TimeUnit.HOURS.toMillis(24);
     private final ConcurrentHashMap<String, Long> revoked = new ConcurrentHashMap<>();

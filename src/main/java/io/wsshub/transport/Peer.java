@@ -17,4 +17,12 @@ public interface Peer {
      * (the connection is closing or its outbound bound was exceeded, in which case it is being closed).
      */
     boolean send(String frame);
+
+    /** Closes the connection with {@code code} after what is queued for it has been written. Never blocks. */
+    void close(int code, String reason);
+
+    /** True when {@code frame} alone fits in the connection's outbound queue bound. */
+    default boolean fits(String frame) {
+        return true;
+    }
 }

@@ -50,11 +50,12 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
     private final AtomicInteger queuedMessages = new AtomicInteger();
-    private final AtomicLong queuedChars = new AtomicLong();
+    /** UTF-8 bytes of the queued frames (what the bound transport.queue.max.bytes counts). */
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicBoolean sending = new AtomicBoolean();
     private final AtomicBoolean closing = new AtomicBoolean();
     /** What the frame being written took from the queue (a frame from {@link #whenIdle} takes nothing). */
-    private volatile int inFlightChars;
+    private volatile int inFlightBytes;
     private volatile int inFlightMessages;
     /**
      * Frames that are produced only when the socket is free, after everything queued (conflated quotes):
@@ -110,16 +111,9 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         if (closing.get()) {
             return false;
         }
-        // Sized in UTF-16 chars (the UTF-8 byte count for ASCII) so the hot path never encodes to measure.
-        int n = queuedMessages.incrementAndGet();
-        long chars = queuedChars.addAndGet(frame.length());
-        if (n > maxMessages || chars > maxBytes) {
-            queuedMessages.decrementAndGet();
-            queuedChars.addAndGet(-frame.length());
-            closeAsync(CloseReason.CloseCodes.TRY_AGAIN_LATER, "outbound queue full: client too slow");
+        if (!enqueue(frame)) {
             return false;
         }
-        queue.add(frame);
         if (flusher != null && System.nanoTime() - lastBatchNanos < flusher.lingerNanos()) {
             flusher.mark(this); // written within the linger already: wait for the tick, with whatever else arrives
         } else {
@@ -129,12 +123,43 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     }
 
     /**
+     * Queues a frame without starting to write it (a caller holding a lock that orders frames queues under it and
+     * calls {@link #kick} after releasing it). False, and the connection closing with 1013, when over the bound.
+     */
+    public boolean enqueue(String frame) {
+        if (closing.get()) {
+            return false;
+        }
+        int size = Utf8.length(frame);
+        int n = queuedMessages.incrementAndGet();
+        long bytes = queuedBytes.addAndGet(size);
+        if (n > maxMessages || bytes > maxBytes) {
+            queuedMessages.decrementAndGet();
+            queuedBytes.addAndGet(-size);
+            closeAsync(CloseReason.CloseCodes.TRY_AGAIN_LATER, "outbound queue full: client too slow");
+            return false;
+        }
+        queue.add(frame);
+        return true;
+    }
+
+    @Override
+    public boolean fits(String frame) {
+        return Utf8.length(frame) <= maxBytes && maxMessages >= 1;
+    }
+
+    @Override
+    public void close(int code, String reason) {
+        closeAfterFlush(CloseReason.CloseCodes.getCloseCode(code), reason);
+    }
+
+    /**
      * True while the queue is at most half full (by count and by size). Replies to a client's own input (rate
      * refusals) are only queued then, so they can never be what overflows its queue: the other half stays for
      * the messages it asked for.
      */
     public boolean hasRoomForReplies() {
-        return queuedMessages.get() <= maxMessages / 2 && queuedChars.get() <= maxBytes / 2;
+        return queuedMessages.get() <= maxMessages / 2 && queuedBytes.get() <= maxBytes / 2;
     }
 
     /** For the flusher: true if this outbox was not already waiting for a tick. */
@@ -186,11 +211,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         String next = queue.poll();
         if (next != null) {
             inFlightMessages = 1;
-            inFlightChars = next.length();
+            inFlightBytes = Utf8.length(next);
             return next;
         }
         inFlightMessages = 0;
-        inFlightChars = 0;
+        inFlightBytes = 0;
         java.util.function.Supplier<String> idle = whenIdle;
         return idle == null ? null : idle.get();
     }
@@ -203,14 +228,16 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         StringBuilder out = null;
         int messages = 0;
         int chars = 0;
+        int bytes = 0;
         String next;
         while (messages < BATCH_MAX_MESSAGES && chars < BATCH_MAX_CHARS && (next = queue.poll()) != null) {
             out = append(out, next);
             messages++;
             chars += next.length();
+            bytes += Utf8.length(next);
         }
         inFlightMessages = messages;
-        inFlightChars = chars;
+        inFlightBytes = bytes;
         java.util.function.Supplier<String> idle = whenIdle;
         while (idle != null && messages < BATCH_MAX_MESSAGES && (out == null || out.length() < BATCH_MAX_CHARS)
                 && (next = idle.get()) != null) {
@@ -236,7 +263,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         int messages = inFlightMessages;
         if (messages > 0) {
             queuedMessages.addAndGet(-messages);
-            queuedChars.addAndGet(-inFlightChars);
+            queuedBytes.addAndGet(-inFlightBytes);
         }
         sending.set(false);
         if (!result.isOK()) {
@@ -253,7 +280,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         String s;
         while ((s = queue.poll()) != null) {
             queuedMessages.decrementAndGet();
-            queuedChars.addAndGet(-s.length());
+            queuedBytes.addAndGet(-Utf8.length(s));
         }
     }
 

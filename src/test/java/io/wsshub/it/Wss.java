@@ -163,6 +163,30 @@ public final class Wss {
         return connectAsync(path, header, value, new String[0]);
     }
 
+    /** Opens {@code path} on the server at {@code port} (another node of a cluster) as {@code user}. */
+    public static Client connectAt(int port, String path, String user) {
+        return connectAt(port, path, "Authorization", basic(user, PASSWORD));
+    }
+
+    public static Client connectAt(int port, String path, String header, String value) {
+        try {
+            return connectAsyncAt(port, path, header, value).get(TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+            throw new AssertionError("handshake to " + port + path + " failed", e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("handshake to " + port + path + " timed out", e);
+        }
+    }
+
+    public static CompletableFuture<Client> connectAsyncAt(int port, String path, String header, String value) {
+        Client client = new Client();
+        WebSocket.Builder b = http().newWebSocketBuilder().connectTimeout(TIMEOUT);
+        if (header != null) {
+            b.header(header, value);
+        }
+        return b.buildAsync(URI.create("wss://localhost:" + port + path), client).thenApply(ws -> client);
+    }
+
     /** Opens {@code path} as {@code user} (HTTP Basic) offering the given subprotocols. */
     public static Client connectOffering(String path, String user, String... subprotocols) throws Exception {
         return connectAsync(path, "Authorization", basic(user, PASSWORD), subprotocols)

@@ -43,6 +43,15 @@ class MarketServiceTest {
         }
 
         @Override
+        public boolean enqueue(String frame) {
+            return send(frame);
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
+
+        @Override
         public int pending() {
             return queue.size();
         }
@@ -71,11 +80,15 @@ class MarketServiceTest {
         }
     }
 
+    static io.wsshub.engine.MemoryEngine memory() {
+        return new io.wsshub.engine.MemoryEngine("test", 1000, 100, 60_000, System::currentTimeMillis);
+    }
+
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-25T13:00:00.123Z"), ZoneOffset.UTC);
 
     @Test
     void snapshotThenQuotesWithSeqAndChangeAsDecimalStrings() {
-        MarketService m = new MarketService(200, 1024, clock);
+        MarketService m = new MarketService(200, 1024, memory(), clock);
         m.update("ACME", new BigDecimal("100.50"));
         m.update("ACME", new BigDecimal("101.25"));
         SlowPeer p = new SlowPeer();
@@ -101,7 +114,7 @@ class MarketServiceTest {
 
     @Test
     void unsubscribeStopsAndTheLimitHolds() {
-        MarketService m = new MarketService(2, 1024, clock);
+        MarketService m = new MarketService(2, 1024, memory(), clock);
         for (String s : List.of("A", "B", "C")) {
             m.update(s, BigDecimal.ONE);
         }
@@ -122,7 +135,7 @@ class MarketServiceTest {
     @Test
     void aClientThatIsBehindGetsTheNewestQuoteOfEachSymbolWithSeqStillIncreasing() {
         int conflateAfter = 10;
-        MarketService m = new MarketService(200, conflateAfter, clock);
+        MarketService m = new MarketService(200, conflateAfter, memory(), clock);
         m.update("X", BigDecimal.ONE);
         m.update("Y", BigDecimal.ONE);
         SlowPeer slow = new SlowPeer();

@@ -1,0 +1,45 @@
+package io.wsshub.engine;
+
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * Runs tasks one at a time, in submission order, on a shared pool: the state a serial executor guards needs no
+ * lock, and nothing waits for it (a task never holds a monitor while it writes to a socket).
+ */
+public final class SerialExecutor implements Executor {
+
+    private static final Logger LOG = Logger.getLogger(SerialExecutor.class.getName());
+    private final Executor pool;
+    private final ConcurrentLinkedQueue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean running = new AtomicBoolean();
+
+    public SerialExecutor(Executor pool) {
+        this.pool = pool;
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        tasks.add(task);
+        if (running.compareAndSet(false, true)) {
+            pool.execute(this::drain);
+        }
+    }
+
+    private void drain() {
+        do {
+            Runnable t;
+            while ((t = tasks.poll()) != null) {
+                try {
+                    t.run();
+                } catch (RuntimeException e) {
+                    LOG.log(Level.SEVERE, "task failed", e);
+                }
+            }
+            running.set(false);
+        } while (!tasks.isEmpty() && running.compareAndSet(false, true));
+    }
+}

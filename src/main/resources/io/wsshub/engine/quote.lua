@@ -1,0 +1,9 @@
+-- KEYS: 1 the symbol's hash (open, price, seq, ts), 2 the set of known symbols. ARGV: 1 symbol, 2 price, 3 ts,
+-- 4 channel. One seq per symbol across nodes; the quote goes to every node. Returns {seq, open}.
+local seq = redis.call('HINCRBY', KEYS[1], 'seq', 1)
+redis.call('HSETNX', KEYS[1], 'open', ARGV[2])
+redis.call('HSET', KEYS[1], 'price', ARGV[2], 'ts', ARGV[3])
+redis.call('SADD', KEYS[2], ARGV[1])
+local open = redis.call('HGET', KEYS[1], 'open')
+redis.call('PUBLISH', ARGV[4], table.concat({ARGV[1], ARGV[2], open, seq, ARGV[3]}, '\n'))
+return {seq, open}

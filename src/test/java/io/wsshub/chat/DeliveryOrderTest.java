@@ -1,0 +1,180 @@
+package io.wsshub.chat;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.chat.ChatServiceTest.RecordingPeer;
+import io.wsshub.engine.Engine;
+import io.wsshub.engine.MemoryEngine;
+import jakarta.json.JsonObject;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.function.LongPredicate;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A node's delivery of a room's stream without sockets: the engine's deliveries are made lossy, doubled or moved
+ * to another epoch, as pub/sub can, and each connection must still see every id once, in order — or be told to
+ * resume (1013 "resync") when the history cannot fill the gap.
+ */
+class DeliveryOrderTest {
+
+    /** A memory engine whose room deliveries pass through a filter the test controls. */
+    static final class LossyEngine implements Engine {
+        final MemoryEngine inner;
+        RoomListener target;
+        LongPredicate drop = id -> false;
+
+        LossyEngine(int history) {
+            inner = new MemoryEngine("test", history, 100, 60_000, System::currentTimeMillis);
+            inner.onRoom(new RoomListener() {
+                @Override
+                public void message(String room, String epoch, StoredMessage m) {
+                    if (!drop.test(m.id())) {
+                        target.message(room, epoch, m);
+                    }
+                }
+
+                @Override
+                public void presence(String room, String epoch, long pv, String event, String user,
+                                     List<String> members) {
+                    target.presence(room, epoch, pv, event, user, members);
+                }
+            });
+        }
+
+        @Override public String kind() { return "lossy"; }
+        @Override public String node() { return "test"; }
+        @Override public boolean up() { return true; }
+        @Override public void onRoom(RoomListener l) { target = l; }
+        @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
+        @Override public void unsubscribe(String room) { inner.unsubscribe(room); }
+        @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w) {
+            return inner.join(r, e, u, s, ep, w);
+        }
+        @Override public CompletionStage<Void> leave(String r, String e, String u) { return inner.leave(r, e, u); }
+        @Override public CompletionStage<Void> refresh(String r, Map<String, String> e) { return inner.refresh(r, e); }
+        @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c) {
+            return inner.publish(r, u, t, ts, c);
+        }
+        @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
+            return inner.range(r, a, u);
+        }
+        @Override public CompletionStage<Position> position(String r) { return inner.position(r); }
+        @Override public void onQuote(Consumer<Quote> l) { inner.onQuote(l); }
+        @Override public CompletionStage<Quote> publishQuote(String s, String p, String ts) {
+            return inner.publishQuote(s, p, ts);
+        }
+        @Override public boolean holdsFeedLease() { return true; }
+        @Override public void onLogout(Consumer<String> l) { inner.onLogout(l); }
+        @Override public CompletionStage<Void> logout(String t) { return inner.logout(t); }
+        @Override public void close() { }
+    }
+
+    private static ChatService chat(LossyEngine engine) {
+        return new ChatService(new ChatSettings(5, 50, 2000), engine, Runnable::run, Clock.systemUTC());
+    }
+
+    private static ClientFrame.Send text(String t) {
+        return new ClientFrame.Send(t, null);
+    }
+
+    private static List<Long> ids(RecordingPeer p) {
+        return p.ofType("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+    }
+
+    @Test
+    void aDuplicateDeliveryIsDropped() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);
+        chat.send("r", alice, text("one"));
+        String epoch = alice.frames.get(0).getString("epoch");
+        chat.message("r", epoch, new Engine.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
+        chat.send("r", alice, text("two"));
+        assertEquals(List.of(1L, 2L), ids(alice));
+    }
+
+    @Test
+    void aLostDeliveryIsFilledFromHistoryWhenTheNextOneArrives() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", alice, null);
+        chat.join("r", bob, null);
+        engine.drop = id -> id == 2 || id == 3;
+        for (String t : List.of("1", "2", "3", "4")) {
+            chat.send("r", alice, text(t));
+        }
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(alice));
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(bob));
+        assertEquals(List.of("2", "3"), bob.ofType("message").subList(1, 3).stream()
+                .map(m -> m.getString("text")).toList());
+    }
+
+    @Test
+    void aLostLastDeliveryIsFoundByThePositionCheck() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);
+        chat.send("r", alice, text("1"));
+        engine.drop = id -> id == 2;
+        chat.send("r", alice, text("2"));
+        assertEquals(List.of(1L), ids(alice));
+        chat.upkeep(); // the first check only notes the position (the message may still be in flight)
+        chat.upkeep();
+        assertEquals(List.of(1L, 2L), ids(alice));
+    }
+
+    @Test
+    void aGapTheHistoryNoLongerHoldsClosesTheRoomsConnectionsWithResync() {
+        LossyEngine engine = new LossyEngine(5);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", alice, null);
+        chat.join("r", bob, null);
+        engine.drop = id -> id <= 7;
+        for (int i = 1; i <= 8; i++) {
+            chat.send("r", alice, text("m" + i));
+        }
+        assertTrue(ids(bob).isEmpty(), "nothing out of order was delivered: " + ids(bob));
+        assertEquals(List.of("1013 resync"), bob.closes);
+        assertEquals(List.of("1013 resync"), alice.closes);
+    }
+
+    @Test
+    void anotherEpochClosesWithResync() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);
+        chat.message("r", "another-epoch", new Engine.StoredMessage(1, "bob", "x", "t", null));
+        assertTrue(ids(alice).isEmpty());
+        assertEquals(List.of("1013 resync"), alice.closes);
+    }
+
+    @Test
+    void aJoinerGetsNothingTwiceAndNothingMissedBetweenItsWelcomeAndTheLiveStream() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);
+        chat.send("r", alice, text("before"));
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", bob, null);
+        chat.send("r", alice, text("after"));
+        JsonObject welcome = bob.frames.get(0);
+        assertEquals("welcome", welcome.getString("type"));
+        assertEquals(1, welcome.getJsonArray("history").size());
+        assertEquals(List.of(2L), ids(bob));
+        assertTrue(bob.ofType("presence").isEmpty(), "the joiner does not get its own join");
+        assertEquals(1, alice.ofType("presence").size());
+    }
+}

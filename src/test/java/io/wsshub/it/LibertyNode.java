@@ -1,0 +1,126 @@
+package io.wsshub.it;
+
+import java.io.IOException;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Instant;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/**
+ * Another Liberty server running the same build (a node of a cluster): a copy of the ITs' defaultServer
+ * (same server.xml, same loose application, same generated keystore and LTPA keys) under another name, on a free
+ * HTTPS port, started with {@code server run} as a child process, so a test can stop it or kill -9 it for real.
+ */
+public final class LibertyNode implements AutoCloseable {
+
+    private final String name;
+    private final Path wlp;
+    private final Path dir;
+    private final int port;
+    private final Map<String, String> env;
+    private Process process;
+
+    /** @param env server variables as environment variables (REDIS_URI, NODE_NAME, ...) */
+    public LibertyNode(String name, Map<String, String> env) throws IOException {
+        this.name = name;
+        Path template = Path.of(System.getProperty("it.server.dir"));
+        this.wlp = template.getParent().getParent().getParent();
+        this.dir = template.getParent().resolve(name);
+        this.port = RedisProcess.freePort();
+        this.env = env;
+        copy(template, dir);
+        Files.writeString(dir.resolve("configDropins/overrides/liberty-plugin-variable-config.xml"),
+                "<server><variable name=\"https.port\" value=\"" + port + "\"/></server>\n");
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    private static void copy(Path from, Path to) throws IOException {
+        if (Files.exists(to)) {
+            try (Stream<Path> old = Files.walk(to)) {
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+        try (Stream<Path> files = Files.walk(from)) {
+            for (Path p : (Iterable<Path>) files::iterator) {
+                Path rel = from.relativize(p);
+                if (rel.startsWith("logs") || rel.startsWith("workarea")) {
+                    continue;
+                }
+                Path target = to.resolve(rel.toString());
+                if (Files.isDirectory(p)) {
+                    Files.createDirectories(target);
+                } else {
+                    Files.copy(p, target, StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        }
+    }
+
+    /** Starts the server and waits until the application answers a chat handshake. */
+    public void start() throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(List.of(wlp.resolve("bin/server").toString(), "run", name))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
+        pb.environment().putAll(env);
+        pb.environment().put("MTLS_PORT", "-1"); // the ITs' environment opens the mTLS port on defaultServer only
+        process = pb.start();
+        awaitReady();
+    }
+
+    public void awaitReady() throws Exception {
+        Instant deadline = Instant.now().plusSeconds(120);
+        while (true) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited; see " + dir.resolve("console.out"));
+            }
+            try {
+                HttpResponse<String> r = Wss.http().send(java.net.http.HttpRequest.newBuilder(
+                        java.net.URI.create("https://localhost:" + port + "/login.html")).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                if (r.statusCode() == 200) {
+                    return;
+                }
+            } catch (IOException e) {
+                // not listening yet
+            }
+            if (Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException(name + " did not become ready; see " + dir.resolve("console.out"));
+            }
+            Thread.sleep(250);
+        }
+    }
+
+    /** kill -9: no shutdown hook, no close frames, nothing flushed. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    public void stop() throws Exception {
+        if (process == null || !process.isAlive()) {
+            return;
+        }
+        Process stop = new ProcessBuilder(List.of(wlp.resolve("bin/server").toString(), "stop", name))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("stop.out").toFile()).start();
+        stop.waitFor(90, java.util.concurrent.TimeUnit.SECONDS);
+        if (!process.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        stop();
+    }
+}

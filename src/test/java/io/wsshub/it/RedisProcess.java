@@ -1,0 +1,106 @@
+package io.wsshub.it;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A throw-away {@code redis-server} (Debian's) on a free loopback port, with its data (AOF, fsync on every write,
+ * so a stop or a kill loses nothing acknowledged) under {@code target/}. Tests start, stop and restart it for
+ * real: "Redis down" is a stopped process, not a mock.
+ */
+public final class RedisProcess implements AutoCloseable {
+
+    private final Path dir;
+    private final int port;
+    private Process process;
+
+    public RedisProcess(Path dir) throws IOException {
+        this.dir = dir;
+        this.port = freePort();
+        Files.createDirectories(dir);
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String uri() {
+        return "redis://127.0.0.1:" + port + "/0";
+    }
+
+    public void start() throws Exception {
+        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
+                "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                "--maxmemory-policy", "noeviction", "--logfile", dir.resolve("redis.log").toString()))
+                .redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (!"+PONG".equals(command("PING"))) {
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new IllegalStateException("redis-server did not start; see " + dir.resolve("redis.log"));
+            }
+            Thread.sleep(50);
+        }
+    }
+
+    /** SHUTDOWN (the AOF is flushed), then waits for the process to end. */
+    public void stop() throws Exception {
+        command("SHUTDOWN");
+        if (process != null && !process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+        }
+    }
+
+    /**
+     * One command in the inline protocol; the first reply line, or null when nothing answers. Good enough for
+     * PING, GET and SHUTDOWN in tests.
+     */
+    public String command(String line) {
+        try (Socket s = new Socket("127.0.0.1", port)) {
+            s.setSoTimeout((int) Duration.ofSeconds(5).toMillis());
+            OutputStream out = s.getOutputStream();
+            out.write((line + "\r\n").getBytes(StandardCharsets.UTF_8));
+            out.flush();
+            InputStream in = s.getInputStream();
+            StringBuilder b = new StringBuilder();
+            int c;
+            while ((c = in.read()) != -1 && c != '\n') {
+                if (c != '\r') {
+                    b.append((char) c);
+                }
+            }
+            if (b.toString().startsWith("$") && !b.toString().equals("$-1")) {
+                b.setLength(0);
+                while ((c = in.read()) != -1 && c != '\n') {
+                    if (c != '\r') {
+                        b.append((char) c);
+                    }
+                }
+            }
+            return b.isEmpty() ? null : b.toString();
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        if (process != null && process.isAlive()) {
+            stop();
+        }
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+            return s.getLocalPort();
+        }
+    }
+}
