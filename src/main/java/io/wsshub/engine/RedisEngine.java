@@ -231,6 +231,8 @@ public final class RedisEngine implements Engine {
                     executor.execute(() -> l.accept(message));
                 }
             }
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            LOG.log(Level.FINE, "redis engine: message on " + channel + " while the application stops", e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "redis engine: unreadable message on " + channel, e);
         }

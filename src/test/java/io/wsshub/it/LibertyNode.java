@@ -101,6 +101,26 @@ public final class LibertyNode implements AutoCloseable {
         }
     }
 
+    /** The server's JVM (server run execs java). */
+    public long pid() {
+        return process.pid();
+    }
+
+    /** Restarts the application the way a redeploy does: Liberty's monitor sees the app file change. */
+    public void restartApplication() throws IOException {
+        Files.setLastModifiedTime(dir.resolve("apps/wss-hub.war.xml"),
+                java.nio.file.attribute.FileTime.from(Instant.now()));
+    }
+
+    /** Live threads of the server whose name starts with {@code prefix} (jcmd Thread.print). */
+    public long threads(String prefix) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(),
+                Long.toString(pid()), "Thread.print").redirectErrorStream(true).start();
+        String dump = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        p.waitFor();
+        return dump.lines().filter(l -> l.startsWith("\"" + prefix)).count();
+    }
+
     /** kill -9: no shutdown hook, no close frames, nothing flushed. */
     public void kill() throws InterruptedException {
         process.destroyForcibly();

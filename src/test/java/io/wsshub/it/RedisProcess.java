@@ -24,7 +24,7 @@ public final class RedisProcess implements AutoCloseable {
     private Process process;
 
     public RedisProcess(Path dir) throws IOException {
-        this.dir = dir;
+        this.dir = dir.toAbsolutePath(); // redis-server changes into --dir before it opens the log file
         this.port = freePort();
         Files.createDirectories(dir);
     }

@@ -1,0 +1,438 @@
+package io.wsshub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.it.Wss.Client;
+import jakarta.json.JsonObject;
+import java.net.CookieManager;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two Liberty nodes from this build on one real Redis (docs/cluster.md): a room is one id sequence whichever
+ * node a client is on, presence is the union, a client resumes or retries on the other node, quotes and logouts
+ * reach every node, Redis going away answers "unavailable" and coming back loses nothing acknowledged, and a node
+ * killed with kill -9 loses no acknowledged message, leaves no ghost and hands the feed over.
+ *
+ * <p>Arquillian's server (the memory engine) is only there so that its generated keystore exists: the nodes are
+ * copies of it.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClusterIT {
+
+    static final int PRESENCE_TTL_SECONDS = 6;
+    static RedisProcess redis;
+    static LibertyNode a;
+    static LibertyNode b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Wss.ssl(); // waits for Arquillian's server: its keystore is the nodes' too
+        redis = new RedisProcess(Path.of("target", "cluster-it", "redis"));
+        redis.start();
+        a = node("node-a");
+        b = node("node-b");
+        CompletableFuture<Void> startA = CompletableFuture.runAsync(() -> start(a));
+        start(b);
+        startA.join();
+    }
+
+    private static LibertyNode node(String name) throws Exception {
+        return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
+                "PRESENCE_TTL_SECONDS", Integer.toString(PRESENCE_TTL_SECONDS)));
+    }
+
+    private static void start(LibertyNode n) {
+        try {
+            n.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @AfterAll
+    static void stopCluster() throws Exception {
+        for (AutoCloseable c : new AutoCloseable[] {a, b, redis}) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }
+        }
+    }
+
+    static String room(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    static Client join(LibertyNode n, String room, String user, String query) throws InterruptedException {
+        Client c = Wss.connectAt(n.port(), "/ws/chat/" + room + query, user);
+        return c;
+    }
+
+    @Test
+    @Order(1)
+    void aMessageSentOnOneNodeReachesTheOtherWithTheSameIdAndPresenceIsTheUnion() throws Exception {
+        String room = room("x");
+        Client alice = join(a, room, "alice", "");
+        JsonObject w1 = alice.next("welcome");
+        assertEquals(List.of("alice"), strings(w1, "members"));
+        Client bob = join(b, room, "bob", "");
+        JsonObject w2 = bob.next("welcome");
+        assertEquals(List.of("alice", "bob"), strings(w2, "members"), "members are the union over the nodes");
+        assertEquals(w1.getString("epoch"), w2.getString("epoch"), "one epoch per room across nodes");
+        JsonObject joined = alice.next("presence");
+        assertEquals("join", joined.getString("event"));
+        assertEquals("bob", joined.getString("user"));
+
+        alice.sendJson("send", "text", "from a", "clientId", "a-1");
+        JsonObject onA = alice.next("message");
+        JsonObject onB = bob.next("message");
+        assertEquals(1, onA.getInt("id"));
+        assertEquals(onA, onB);
+        bob.sendJson("send", "text", "from b");
+        assertEquals(2, alice.next("message").getInt("id"));
+        assertEquals(2, bob.next("message").getInt("id"));
+
+        Client bob2 = join(a, room, "bob", ""); // bob's second connection, on the other node: no second join
+        bob2.next("welcome");
+        bob.close();
+        bob2.close();
+        JsonObject left = alice.next("presence");
+        assertEquals("leave", left.getString("event"), "one leave, when bob's last connection anywhere closed");
+        assertEquals(List.of("alice"), strings(left, "members"));
+        assertTrue(alice.drain().stream().noneMatch(f -> "presence".equals(f.getString("type"))));
+        alice.close();
+    }
+
+    @Test
+    @Order(2)
+    void aClientResumesOnTheOtherNodeWithExactlyWhatItMissed() throws Exception {
+        String room = room("r");
+        Client alice = join(a, room, "alice", "");
+        String epoch = alice.next("welcome").getString("epoch");
+        alice.sendJson("send", "text", "seen");
+        long seen = alice.next("message").getJsonNumber("id").longValue();
+        alice.close();
+
+        Client bob = join(b, room, "bob", "");
+        bob.next("welcome");
+        for (int i = 0; i < 5; i++) {
+            bob.sendJson("send", "text", "missed " + i);
+            bob.next("message");
+        }
+        Client back = join(b, room, "alice", "?since=" + seen + "&epoch=" + epoch);
+        JsonObject w = back.next("welcome");
+        assertTrue(w.getBoolean("recovered"));
+        assertEquals(List.of(seen + 1, seen + 2, seen + 3, seen + 4, seen + 5), ids(w));
+        assertEquals("missed 0", w.getJsonArray("history").getJsonObject(0).getString("text"));
+        back.close();
+        bob.close();
+    }
+
+    @Test
+    @Order(3)
+    void aRetryOfTheSameClientIdOnTheOtherNodeGetsTheOriginalAndNoNewId() throws Exception {
+        String room = room("d");
+        Client watcher = join(b, room, "carol", "");
+        watcher.next("welcome");
+        Client alice = join(a, room, "alice", "");
+        alice.next("welcome");
+        alice.sendJson("send", "text", "once", "clientId", "c-42");
+        JsonObject original = alice.next("message");
+        assertEquals(original, watcher.next("message"));
+        alice.close();
+
+        Client retry = join(b, room, "alice", "");
+        retry.next("welcome");
+        retry.sendJson("send", "text", "once", "clientId", "c-42");
+        assertEquals(original, retry.next("message"), "the original comes back");
+        retry.sendJson("send", "text", "next");
+        assertEquals(original.getInt("id") + 1, retry.next("message").getInt("id"), "no id was consumed");
+        JsonObject seenByWatcher = watcher.next("message");
+        assertEquals("next", seenByWatcher.getString("text"), "the others did not get the retry again");
+        retry.close();
+        watcher.close();
+    }
+
+    @Test
+    @Order(4)
+    void aQuotePostedOnEitherNodeReachesSubscribersOnBothWithOneSeq() throws Exception {
+        String symbol = "CL" + Long.toString(System.nanoTime() % 100000, 36).toUpperCase();
+        assertEquals(200, postQuote(a, symbol, "10.00"));
+        Client onB = Wss.connectAt(b.port(), "/ws/market", "bob");
+        Client onA = Wss.connectAt(a.port(), "/ws/market", "alice");
+        JsonObject snapB = subscribe(onB, symbol);
+        JsonObject snapA = subscribe(onA, symbol);
+        assertEquals("10.00", snapB.getString("price"), "the snapshot on B is the quote posted on A");
+        assertEquals(1, snapB.getInt("seq"));
+        assertEquals(snapA, snapB);
+        assertEquals(200, postQuote(b, symbol, "10.50"));
+        assertEquals(200, postQuote(a, symbol, "11.00"));
+        for (Client c : List.of(onA, onB)) {
+            JsonObject q2 = c.next(f -> "quote".equals(f.getString("type")) && symbol.equals(f.getString("symbol")));
+            JsonObject q3 = c.next(f -> "quote".equals(f.getString("type")) && symbol.equals(f.getString("symbol")));
+            assertEquals(2, q2.getInt("seq"));
+            assertEquals("10.50", q2.getString("price"));
+            assertEquals("0.50", q2.getString("change"));
+            assertEquals(3, q3.getInt("seq"));
+            assertEquals("11.00", q3.getString("price"));
+        }
+        onA.close();
+        onB.close();
+    }
+
+    @Test
+    @Order(5)
+    void aLogoutOnOneNodeClosesThatLoginsSocketsOnEveryNodeAndItsCookieIsRefusedEverywhere() throws Exception {
+        HttpClient http = Wss.http();
+        HttpResponse<String> login = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + a.port()
+                        + "/login")).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("j_username=alice&j_password=" + Wss.PASSWORD)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, login.statusCode());
+        String cookie = String.join("; ", ((CookieManager) http.cookieHandler().orElseThrow()).getCookieStore()
+                .getCookies().stream().filter(c -> c.getName().equals("LtpaToken2"))
+                .map(c -> c.getName() + "=" + c.getValue()).toList());
+        String room = room("l");
+        Client onA = Wss.connectAt(a.port(), "/ws/chat/" + room, "Cookie", cookie);
+        onA.next("welcome");
+        Client onB = Wss.connectAt(b.port(), "/ws/chat/" + room, "Cookie", cookie);
+        onB.next("welcome");
+
+        HttpResponse<String> out = http.send(HttpRequest.newBuilder(URI.create("https://localhost:" + a.port()
+                + "/logout")).POST(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, out.statusCode());
+        assertEquals(1008, onA.awaitClose());
+        assertEquals(1008, onB.awaitClose(), "the socket on the other node closed too");
+        assertEquals("logged out", onB.closeReason());
+        int replay = handshakeStatusAt(b, "/ws/chat/" + room, "Cookie", cookie);
+        assertEquals(401, replay, "the logged-out cookie is refused by the other node");
+    }
+
+    @Test
+    @Order(6)
+    void redisDownAnswersUnavailableAndKeepsSocketsOpenAndComingBackLosesNothingAcknowledged() throws Exception {
+        String room = room("u");
+        Client alice = join(a, room, "alice", "");
+        String epoch = alice.next("welcome").getString("epoch");
+        Client bob = join(b, room, "bob", "");
+        bob.next("welcome");
+        alice.next("presence");
+        List<String> acknowledged = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
+            alice.sendJson("send", "text", "before " + i, "clientId", "before-" + i);
+            acknowledged.add(alice.next("message").getString("text"));
+            bob.next("message");
+        }
+
+        redis.stop();
+        alice.sendJson("send", "text", "during", "clientId", "during-1");
+        JsonObject refused = alice.next("error");
+        assertEquals("unavailable", refused.getString("code"));
+        assertEquals("during-1", refused.getString("clientId"));
+        Client newcomer = Wss.connectAt(b.port(), "/ws/chat/" + room("n"), "carol");
+        assertEquals(1013, newcomer.awaitClose());
+        assertEquals("unavailable", newcomer.closeReason());
+        assertEquals(503, postQuote(a, "ACME", "1.00"));
+        assertFalse(alice.closed.isDone(), "open sockets stay open");
+        assertFalse(bob.closed.isDone());
+
+        redis.start(); // same directory: the AOF brings everything back
+        JsonObject stored = null;
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (stored == null) { // the client's retry with its clientId, until the store is back
+            assertTrue(Instant.now().isBefore(deadline), "sends did not work again after Redis came back");
+            alice.sendJson("send", "text", "during", "clientId", "during-1");
+            JsonObject f = alice.next(o -> "message".equals(o.getString("type")) || "error".equals(o.getString("type")));
+            if ("message".equals(f.getString("type"))) {
+                stored = f;
+            } else {
+                Thread.sleep(200); // the client's back-off between retries
+            }
+        }
+        assertEquals(11, stored.getInt("id"), "one id for the retried message, right after the acknowledged ones");
+        assertEquals(stored, bob.next("message"), "delivered on the other node too, once");
+        Client again = join(b, room, "carol", "?since=0&epoch=" + epoch);
+        JsonObject w = again.next("welcome");
+        assertTrue(w.getBoolean("recovered"), "same epoch after the restart");
+        List<String> texts = w.getJsonArray("history").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("text")).toList();
+        List<String> expected = new ArrayList<>(acknowledged);
+        expected.add("during");
+        assertEquals(expected, texts, "every acknowledged message is still in history, once");
+        again.close();
+        alice.close();
+        bob.close();
+    }
+
+    @Test
+    @Order(7)
+    void anApplicationRestartKeepsTheEpochAndLeaksNoRedisClientThreads() throws Exception {
+        String room = room("restart");
+        Client alice = join(a, room, "alice", "");
+        String epoch = alice.next("welcome").getString("epoch");
+        alice.sendJson("send", "text", "before the restart");
+        long last = alice.next("message").getJsonNumber("id").longValue();
+        long lettuceBefore = a.threads("lettuce-");
+        assertTrue(lettuceBefore > 0, "the redis engine's threads are there");
+
+        a.restartApplication();
+        assertEquals(1001, alice.awaitClose());
+        Instant deadline = Instant.now().plusSeconds(60);
+        Client back = null;
+        while (back == null) { // the application is back when a handshake is welcomed again
+            assertTrue(Instant.now().isBefore(deadline), "the application did not come back");
+            JsonObject first = null;
+            Client c = null;
+            try {
+                c = Wss.connectAt(a.port(), "/ws/chat/" + room + "?since=" + last + "&epoch=" + epoch, "alice");
+                first = c.firstOrClosed();
+            } catch (AssertionError refused) {
+                // the application is not deployed yet (the handshake is refused)
+            }
+            if (first != null && "welcome".equals(first.getString("type"))) {
+                assertTrue(first.getBoolean("recovered"), "a restart no longer changes the room's epoch");
+                assertEquals(epoch, first.getString("epoch"));
+                back = c;
+            } else {
+                Thread.sleep(250); // 1013 unavailable while the new engine connects
+            }
+        }
+        back.close();
+        assertTrue(a.threads("lettuce-") <= lettuceBefore, "the stopped application's Redis client threads ended");
+    }
+
+    @Test
+    @Order(8)
+    void aKilledNodeLosesNoAcknowledgedMessageLeavesNoGhostAndHandsOverTheFeed() throws Exception {
+        String holder = redis.command("GET wsshub:feed-lease");
+        LibertyNode victim = b.name().equals(holder) ? b : a;
+        LibertyNode survivor = victim == a ? b : a;
+        String room = room("k");
+        Client alice = join(survivor, room, "alice", "");
+        String epoch = alice.next("welcome").getString("epoch");
+        Client ticker = Wss.connectAt(survivor.port(), "/ws/market", "alice");
+        subscribe(ticker, "ACME");
+        Client carol = join(victim, room, "carol", "");
+        carol.next("welcome");
+        Client bob = join(victim, room, "bob", "");
+        bob.next("welcome");
+        long lastAcked = 0;
+        for (int i = 1; i <= 20; i++) {
+            bob.sendJson("send", "text", "m" + i, "clientId", "k-" + i);
+            lastAcked = bob.next("message").getJsonNumber("id").longValue();
+        }
+        for (int i = 21; i <= 25; i++) { // in flight when the node dies: not acknowledged
+            bob.sendJson("send", "text", "m" + i, "clientId", "k-" + i);
+        }
+        List<JsonObject> seenByBob = bob.drain();
+        victim.kill();
+        Instant killedAt = Instant.now();
+
+        // bob resumes on the survivor and re-sends what he did not see acknowledged
+        long since = lastAcked;
+        for (JsonObject f : seenByBob) {
+            if ("message".equals(f.getString("type"))) {
+                since = Math.max(since, f.getJsonNumber("id").longValue());
+            }
+        }
+        Client back = join(survivor, room, "bob", "?since=" + since + "&epoch=" + epoch);
+        JsonObject w = back.next("welcome");
+        assertTrue(w.getBoolean("recovered"), "resumed on the other node");
+        for (int i = 21; i <= 25; i++) {
+            back.sendJson("send", "text", "m" + i, "clientId", "k-" + i);
+            back.next(f -> "message".equals(f.getString("type")));
+        }
+        // the observer on the survivor saw every message once, in id order, none lost
+        List<String> texts = new ArrayList<>();
+        long expectId = 1;
+        while (texts.size() < 25) {
+            JsonObject m = alice.next("message");
+            assertEquals(expectId++, m.getJsonNumber("id").longValue(), "in id order, no gap, no duplicate");
+            texts.add(m.getString("text"));
+        }
+        for (int i = 1; i <= 25; i++) {
+            assertEquals("m" + i, texts.get(i - 1));
+        }
+
+        // carol was only on the dead node: she leaves within the presence TTL
+        JsonObject left = alice.next(f -> "presence".equals(f.getString("type"))
+                && "leave".equals(f.getString("event")) && "carol".equals(f.getString("user")));
+        assertFalse(strings(left, "members").contains("carol"));
+
+        // the feed lease moves to the survivor: ACME keeps ticking (a quote stamped after the kill is the survivor's)
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (Instant.parse(ticker.next(f -> "quote".equals(f.getString("type"))).getString("ts")).isBefore(killedAt)) {
+            assertTrue(Instant.now().isBefore(deadline), "the feed did not resume on " + survivor.name());
+        }
+        assertEquals(survivor.name(), redis.command("GET wsshub:feed-lease"));
+        back.close();
+        alice.close();
+        ticker.close();
+    }
+
+    // ---- helpers ---------------------------------------------------------------------------------------------
+
+    private static JsonObject subscribe(Client c, String symbol) throws InterruptedException {
+        c.send("{\"type\":\"subscribe\",\"symbols\":[\"" + symbol + "\"]}");
+        JsonObject snapshot = c.next("snapshot");
+        return snapshot.getJsonArray("quotes").getJsonObject(0);
+    }
+
+    private static int postQuote(LibertyNode n, String symbol, String price) throws Exception {
+        return Wss.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + n.port() + "/api/quotes"))
+                        .header("Authorization", Wss.basic("feed", Wss.PASSWORD))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                "[{\"symbol\":\"" + symbol + "\",\"price\":\"" + price + "\"}]")).build(),
+                HttpResponse.BodyHandlers.ofString()).statusCode();
+    }
+
+    private static int handshakeStatusAt(LibertyNode n, String path, String header, String value) throws Exception {
+        try {
+            Client c = Wss.connectAsyncAt(n.port(), path, header, value).get(15, java.util.concurrent.TimeUnit.SECONDS);
+            c.abort();
+            return 101;
+        } catch (java.util.concurrent.ExecutionException e) {
+            Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException
+                    ? e.getCause().getCause() : e.getCause();
+            if (cause instanceof java.net.http.WebSocketHandshakeException h) {
+                return h.getResponse().statusCode();
+            }
+            throw e;
+        }
+    }
+
+    private static List<String> strings(JsonObject o, String key) {
+        return o.getJsonArray(key).getValuesAs(jakarta.json.JsonString.class).stream()
+                .map(jakarta.json.JsonString::getString).toList();
+    }
+
+    private static List<Long> ids(JsonObject welcome) {
+        return welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getJsonNumber("id").longValue()).toList();
+    }
+}
