@@ -70,9 +70,11 @@ async function waitFor(check, what, seconds = 120) {
   throw new Error(`timed out waiting for ${what}`);
 }
 
-async function startHub(certs, kind) {
-  const logFile = path.join(out, `liberty-${kind}.log`);
-  const child = pinned(path.join(wlp, 'bin', 'server'), ['run', 'defaultServer'], {
+async function startHub(certs, kind, opts = {}) {
+  const server = opts.server || 'defaultServer';
+  const port = opts.port || HUB_PORT;
+  const logFile = path.join(out, `liberty-${server}-${kind}${opts.tag ? '-' + opts.tag : ''}.log`);
+  const child = pinned(path.join(wlp, 'bin', 'server'), ['run', server], {
     TLS_KEYSTORE_PATH: `${certs}/${kind}.p12`,
     TLS_KEYSTORE_PASSWORD: 'bench-only-password',
     // the bench publishes faster and opens more sockets than the per-user defaults allow a real user
@@ -84,14 +86,15 @@ async function startHub(certs, kind) {
     JVM_ARGS: process.env.BENCH_JVM_ARGS || '',
     // BENCH_JAVA_HOME runs Liberty on another JDK (e.g. /usr/lib/jvm/temurin-25-jdk-amd64)
     ...(process.env.BENCH_JAVA_HOME ? { JAVA_HOME: process.env.BENCH_JAVA_HOME } : {}),
+    ...(opts.env || {}),
   }, logFile);
   await waitFor(() => /CWWKF0011I/.test(fs.readFileSync(logFile, 'utf8')), 'Liberty to start');
-  const pid = Number(execFileSync('pgrep', ['-f', '-n', 'ws-server.jar defaultServer'], { encoding: 'utf8' }).trim());
-  return { name: 'wss-hub', child, pid, port: HUB_PORT, memory: 'jcmd', stop: () => stopHub(child) };
+  const pid = Number(execFileSync('pgrep', ['-f', '-n', `ws-server.jar ${server}`], { encoding: 'utf8' }).trim());
+  return { name: 'wss-hub', child, pid, port, memory: 'jcmd', stop: () => stopHub(child, server) };
 }
 
-async function stopHub(child) {
-  spawnSync(path.join(wlp, 'bin', 'server'), ['stop', 'defaultServer'], { stdio: 'ignore' });
+async function stopHub(child, server = 'defaultServer') {
+  spawnSync(path.join(wlp, 'bin', 'server'), ['stop', server], { stdio: 'ignore' });
   await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r)));
 }
 
@@ -145,6 +148,81 @@ async function runServer(server, certs, kind, results, firstKind) {
   if (firstKind && only.includes('idle')) {
     r.idle = loadgen(server, certs, 'idle', { levels: IDLE_LEVELS, roomPrefix: 'idle', histogramFile: path.join(out, 'idle-histogram.txt') });
   }
+}
+
+// ------------------------------------------------------------------------------------------ --cluster
+// The engine's cost: the same fan-out on the memory engine (one node), on the redis engine with one node (the
+// Redis round trip alone) and with two nodes (every message crosses Redis to both), all servers and Redis pinned
+// to the server core. Server CPU is the sum over the Liberty nodes; Redis's is reported beside it.
+const CLUSTER_RATES = quick ? [10000, 20000] : [10000, 20000, 40000, 60000, 80000];
+const NODE_B_PORT = 9445;
+
+function nodeB() {
+  const servers = path.join(wlp, 'usr', 'servers');
+  const dir = path.join(servers, 'node-b');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.cpSync(path.join(servers, 'defaultServer'), dir, {
+    recursive: true, filter: (src) => !/\/(logs|workarea)(\/|$)/.test(src.slice(servers.length)),
+  });
+  fs.writeFileSync(path.join(dir, 'configDropins', 'overrides', 'liberty-plugin-variable-config.xml'),
+    `<server><variable name="https.port" value="${NODE_B_PORT}"/></server>\n`);
+}
+
+async function startRedis() {
+  const dir = path.join(out, 'redis');
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const port = 6390;
+  const child = pinned('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
+    '--save', '', '--maxmemory-policy', 'noeviction'], {}, path.join(dir, 'redis.out'));
+  await waitFor(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', 'redis-server', 20);
+  return { child, pid: child.pid, uri: `redis://127.0.0.1:${port}/0`,
+    stop: async () => { spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' }); await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r))); } };
+}
+
+async function runCluster(certs, results) {
+  for (const tool of ['redis-server', 'redis-cli']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`--cluster needs ${tool} (apt-get install redis-server)`);
+  }
+  nodeB();
+  const origins = `https://localhost:${HUB_PORT},https://localhost:${NODE_B_PORT}`;
+  const series = [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]];
+  for (const [name, nodes] of series) {
+    console.error(`== ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
+    const redis = nodes ? await startRedis() : null;
+    const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}) };
+    const hubs = [await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: name.replace(/\W+/g, '') })];
+    if (nodes === 2) hubs.push(await startHub(certs, 'rsa', { server: 'node-b', port: NODE_B_PORT, env: { ...env, NODE_NAME: 'node-b' } }));
+    try {
+      const cfg = {
+        urls: hubs.map((h) => `wss://localhost:${h.port}`), pids: hubs.map((h) => h.pid), redisPid: redis ? redis.pid : undefined,
+        conns: 1000, rooms: 10, size: 100,
+      };
+      const server = { ...hubs[0], name: `wss-hub ${name}` };
+      console.error(`${name}: warm-up (JIT) 32 s at 10k-20k msgs/s, not recorded`);
+      loadgen(server, certs, 'fanout', { ...cfg, rates: [10000, 20000, 20000, 20000], roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6, warmUp: true });
+      results[name] = { fanout: loadgen(server, certs, 'fanout', { ...cfg, rates: CLUSTER_RATES, roomPrefix: 'fan' }) };
+    } finally {
+      for (const h of hubs) await h.stop();
+      if (redis) await redis.stop();
+    }
+  }
+}
+
+function clusterTable(results) {
+  const at = (name, rate) => results[name]?.fanout.steps.find((s) => s.target === rate);
+  const head = ['engine', 'delivered/s @20k', 'p99 ms @20k', 'server CPU µs/msg @20k', 'redis CPU µs/msg @20k', 'servers / memory', '+redis / memory', 'saturation msgs/s'];
+  const mem = at('memory', 20000)?.serverCpuUsPerMsg;
+  const rows = ['memory', 'redis, 1 node', 'redis, 2 nodes'].filter((n) => results[n]).map((n) => {
+    const s = at(n, 20000) || {};
+    const ratio = (x) => (x != null && mem ? (x / mem).toFixed(2) : '-');
+    return [n, s.delivered ?? '-', s.latencyMs?.p99 ?? '-', s.serverCpuUsPerMsg ?? '-', s.redisCpuUsPerMsg ?? '-',
+      ratio(s.serverCpuUsPerMsg), ratio(s.serverCpuUsPerMsg != null ? s.serverCpuUsPerMsg + (s.redisCpuUsPerMsg || 0) : null),
+      results[n].fanout.saturation];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
 // ------------------------------------------------------------------------------------------------ report
@@ -240,6 +318,16 @@ function plot(results) {
     return;
   }
   const certs = certificates();
+  if (flag('cluster')) {
+    const results = {};
+    const started = new Date().toISOString();
+    await runCluster(certs, results);
+    const report = { started, finished: new Date().toISOString(), command: `bench/run ${argv.join(' ')}`.trim(), machine: versions(), results };
+    fs.writeFileSync(path.join(out, 'results-cluster.json'), JSON.stringify(report, null, 2));
+    console.log('\n' + clusterTable(results));
+    console.log(`\nresults: ${path.join(out, 'results-cluster.json')}`);
+    return;
+  }
   const results = {};
   const started = new Date().toISOString();
   const order = option('servers', 'wss-hub,peer').split(',');

@@ -47,9 +47,20 @@ function selfCpuSeconds() {
   return (u.user + u.system) / 1e6;
 }
 
-/** A new authenticated TLS 1.3 WebSocket, from the next of the loopback source addresses. */
+/** Server CPU seconds: the sum over the server's processes (several nodes of a cluster, with cfg.pids). */
+function serverCpuSeconds() {
+  return (cfg.pids || [cfg.pid]).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
+}
+
+let urlIndex = 0;
+
+/**
+ * A new authenticated TLS 1.3 WebSocket, from the next of the loopback source addresses; with cfg.urls (the nodes
+ * of a cluster) the connections go to each node in turn, so every room has members on every node.
+ */
 function connect(path, options) {
-  return new WebSocket(cfg.url + path, cfg.protocols || [], {
+  const base = cfg.urls ? cfg.urls[urlIndex++ % cfg.urls.length] : cfg.url;
+  return new WebSocket(base + path, cfg.protocols || [], {
     secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false,
     headers: { Authorization: authorization, Origin: cfg.origin },
     localAddress: `127.0.0.${1 + (sourceIndex++ % (cfg.sources || 1))}`, ...options,
@@ -180,6 +191,7 @@ async function fanout() {
     const next = senders.map((_, r) => start + (r * interval) / rooms);
     const pad = 'x'.repeat(200);
     let cpu0;
+    let redis0;
     let self0;
     let startedWindow = false;
     await new Promise((resolve) => {
@@ -187,7 +199,8 @@ async function fanout() {
         const t = nowUs();
         if (!startedWindow && t >= windowStart) {
           startedWindow = true;
-          cpu0 = cpuSeconds(cfg.pid);
+          cpu0 = serverCpuSeconds();
+          redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
           self0 = selfCpuSeconds();
         }
         let more = false;
@@ -210,7 +223,8 @@ async function fanout() {
     });
     // Let the window end, then read the CPU figures before the drain.
     while (nowUs() < windowEnd) await sleep(1);
-    const serverCpu = (cpuSeconds(cfg.pid) - cpu0) / cfg.measureSeconds;
+    const serverCpu = (serverCpuSeconds() - cpu0) / cfg.measureSeconds;
+    const redisCpu = cfg.redisPid ? (cpuSeconds(cfg.redisPid) - redis0) / cfg.measureSeconds : null;
     const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
     const delivered = deliveredInWindow / cfg.measureSeconds;
     const expected = st.sent * perRoom;
@@ -229,11 +243,16 @@ async function fanout() {
       target, delivered: Math.round(delivered), expected, received: st.received, missing: expected - st.received,
       latencyMs: lat, sendLagMs: lag, serverCpu: round(serverCpu, 3),
       serverCpuUsPerMsg: round((serverCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
+      ...(redisCpu == null ? {} : {
+        redisCpu: round(redisCpu, 3),
+        redisCpuUsPerMsg: round((redisCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
+      }),
       loadgenCpu: round(selfCpu, 3), errors, closedConnections: lost,
       clientBound: selfCpu > 0.9 || lag.p99 > 5,
     };
     log(`target ${target}/s delivered ${result.delivered}/s p50 ${lat.p50} p99 ${lat.p99} max ${lat.max} ms,` +
-      ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg), loadgen ${Math.round(selfCpu * 100)}%` +
+      ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg)` +
+      `${redisCpu == null ? '' : `, redis ${Math.round(redisCpu * 100)}% (${result.redisCpuUsPerMsg} µs/msg)`}, loadgen ${Math.round(selfCpu * 100)}%` +
       `${result.missing ? `, MISSING ${result.missing}` : ''}${lost ? `, closed ${JSON.stringify(closes)}` : ''}` +
       `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
     st.result = result;

@@ -61,7 +61,7 @@ public class ChatEndpoint {
         }
         this.room = room;
         this.connection = c;
-        chat.join(room, c.outbox(), resume);
+        connections.whenAdmitted(c, () -> chat.join(room, c.outbox(), resume));
     }
 
     /** Parts of a text message as they arrive, so the size limit holds for the whole message. */

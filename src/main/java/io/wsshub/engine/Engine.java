@@ -71,6 +71,20 @@ public interface Engine {
     /** The room's epoch and newest id (null epoch: the room has no state). */
     CompletionStage<Position> position(String room);
 
+    // ---- connections ----------------------------------------------------------------------------------------
+
+    /**
+     * Counts one more connection of {@code user} across the cluster unless it has {@code max} there already
+     * (memory: always true, the node's own cap is the cluster's).
+     */
+    CompletionStage<Boolean> admit(String user, String entry, int max);
+
+    /** A connection admitted by {@link #admit} closed. */
+    void release(String user, String entry);
+
+    /** Keeps this node's admitted connections counted, entry -> user (a dead node's expire). */
+    CompletionStage<Void> refreshConnections(Map<String, String> entries);
+
     // ---- market ----------------------------------------------------------------------------------------------
 
     /** Receives every quote published anywhere, and at start the last quote of every known symbol. */

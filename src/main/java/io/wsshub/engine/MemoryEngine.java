@@ -303,6 +303,22 @@ public final class MemoryEngine implements Engine {
         return user + '\n' + clientId;
     }
 
+    // ---- connections ----------------------------------------------------------------------------------------
+
+    @Override
+    public CompletionStage<Boolean> admit(String user, String entry, int max) {
+        return CompletableFuture.completedFuture(true);
+    }
+
+    @Override
+    public void release(String user, String entry) {
+    }
+
+    @Override
+    public CompletionStage<Void> refreshConnections(Map<String, String> entries) {
+        return CompletableFuture.completedFuture(null);
+    }
+
     // ---- market ----------------------------------------------------------------------------------------------
 
     @Override

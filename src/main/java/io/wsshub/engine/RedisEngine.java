@@ -86,6 +86,8 @@ public final class RedisEngine implements Engine {
     private final Script quote;
     private final Script lease;
     private final Script logout;
+    private final Script admit;
+    private final Script connsRefresh;
     private final SerialExecutor marketEvents;
 
     private volatile StatefulRedisConnection<String, String> conn;
@@ -125,6 +127,8 @@ public final class RedisEngine implements Engine {
         this.quote = new Script(resource("quote.lua"));
         this.lease = new Script(resource("lease.lua"));
         this.logout = new Script(resource("logout.lua"));
+        this.admit = new Script(resource("admit.lua"));
+        this.connsRefresh = new Script(resource("conns-refresh.lua"));
         // reconnect within 2 s of Redis coming back (the default backs off to 30 s)
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2),
@@ -413,6 +417,42 @@ public final class RedisEngine implements Engine {
         long id = Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
         String c = body.get("c");
         return new StoredMessage(id, body.get("f"), body.get("t"), body.get("ts"), c == null || c.isEmpty() ? null : c);
+    }
+
+    // ---- connections ----------------------------------------------------------------------------------------
+
+    private static String connectionsKey(String user) {
+        return "wsshub:{u:" + user + "}:c";
+    }
+
+    @Override
+    public CompletionStage<Boolean> admit(String user, String entry, int max) {
+        return this.<Long>eval(admit, ScriptOutputType.INTEGER, new String[] {connectionsKey(user)}, entry,
+                Long.toString(presenceTtlMillis), Integer.toString(max)).thenApply(r -> r == 1);
+    }
+
+    @Override
+    public void release(String user, String entry) {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c != null) {
+            wrap(() -> c.async().zrem(connectionsKey(user), entry)); // if it fails, the entry expires
+        }
+    }
+
+    @Override
+    public CompletionStage<Void> refreshConnections(Map<String, String> entries) {
+        if (entries.isEmpty()) {
+            return CompletableFuture.completedFuture(null);
+        }
+        List<String> keys = new ArrayList<>(entries.size());
+        List<String> args = new ArrayList<>(entries.size() + 1);
+        args.add(Long.toString(presenceTtlMillis));
+        entries.forEach((entry, user) -> {
+            keys.add(connectionsKey(user));
+            args.add(entry);
+        });
+        return this.<Long>eval(connsRefresh, ScriptOutputType.INTEGER, keys.toArray(String[]::new),
+                args.toArray(String[]::new)).thenApply(r -> null);
     }
 
     // ---- market ----------------------------------------------------------------------------------------------

@@ -25,7 +25,11 @@ public final class SerialExecutor implements Executor {
     public void execute(Runnable task) {
         tasks.add(task);
         if (running.compareAndSet(false, true)) {
-            pool.execute(this::drain);
+            try {
+                pool.execute(this::drain);
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                drain(); // the application is stopping (its pool is gone): the last tasks run here, none blocks
+            }
         }
     }
 

@@ -42,6 +42,7 @@ public class MarketEndpoint {
         if (c != null) {
             connection = c;
             subscriber = market.connect(c.outbox());
+            connections.whenAdmitted(c, () -> { }); // over the cluster-wide per-user cap: closed 1013
         }
     }
 

@@ -78,6 +78,12 @@ public class MarketService {
         engine.onQuote(this::onQuote);
     }
 
+    /** Created with the application, so the engine's quotes (all symbols, at start) reach it before any client. */
+    void eager(@jakarta.enterprise.event.Observes @jakarta.enterprise.context.Initialized(ApplicationScoped.class)
+               Object started) {
+        // the observer's bean is created to run it, which registers the quote listener
+    }
+
     public static boolean validSymbol(String s) {
         return s != null && SYMBOL.matcher(s).matches();
     }

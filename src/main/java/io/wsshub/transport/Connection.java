@@ -23,6 +23,11 @@ public final class Connection {
     private final String loginToken;
     private final HttpSession httpSession;
     private boolean refusing;
+    /** This connection's entry in the engine's per-user count: node/session. */
+    final String entry;
+    /** The cluster-wide per-user cap's answer (completed at once on the memory engine). */
+    java.util.concurrent.CompletableFuture<Boolean> admission = java.util.concurrent.CompletableFuture.completedFuture(true);
+    volatile boolean counted;
 
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
                String loginToken, HttpSession httpSession) {
@@ -32,6 +37,18 @@ public final class Connection {
         this.limiter = limiter;
         this.loginToken = loginToken;
         this.httpSession = httpSession;
+        this.entry = null;
+    }
+
+    Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
+               String loginToken, HttpSession httpSession, String entry) {
+        this.session = session;
+        this.outbox = outbox;
+        this.assembler = assembler;
+        this.limiter = limiter;
+        this.loginToken = loginToken;
+        this.httpSession = httpSession;
+        this.entry = entry;
     }
 
     HttpSession httpSession() {

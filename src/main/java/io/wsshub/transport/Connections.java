@@ -47,7 +47,13 @@ public class Connections {
     ManagedScheduledExecutorService scheduler;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
-    private final ConcurrentHashMap<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
+    private final UserCounts perUser = new UserCounts();
+    @Inject
+    io.wsshub.engine.Engine engine;
+    @Inject
+    @org.eclipse.microprofile.config.inject.ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30")
+    int presenceTtlSeconds;
+    private ScheduledFuture<?> countRefresh;
     private final AtomicInteger total = new AtomicInteger();
     private static final ByteBuffer PING = ByteBuffer.allocate(0);
     private static final int PING_CHUNK = 64;
@@ -63,6 +69,9 @@ public class Connections {
         long every = settings.pingMillis();
         try {
             heartbeat = scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
+            long refresh = Math.max(1000, presenceTtlSeconds * 1000L / 3);
+            countRefresh = scheduler.scheduleWithFixedDelay(this::refreshCounts, refresh, refresh,
+                    TimeUnit.MILLISECONDS);
             int linger = settings.batchLingerMillis();
             if (linger > 0) {
                 flusher = new BatchFlusher(TimeUnit.MILLISECONDS.toNanos(linger));
@@ -96,7 +105,11 @@ public class Connections {
         // one executor task per chunk, not per connection: a managed task costs far more than the ping it sends
         for (int i = 0; i < toPing.size(); i += PING_CHUNK) {
             List<SessionOutbox> chunk = toPing.subList(i, Math.min(toPing.size(), i + PING_CHUNK));
-            executor.execute(() -> chunk.forEach(out -> out.pingIfIdle(PING.duplicate())));
+            try {
+                executor.execute(() -> chunk.forEach(out -> out.pingIfIdle(PING.duplicate())));
+            } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                return; // the application is stopping: no more pings
+            }
         }
     }
 
@@ -111,6 +124,9 @@ public class Connections {
         shuttingDown = true;
         if (heartbeat != null) {
             heartbeat.cancel(false);
+        }
+        if (countRefresh != null) {
+            countRefresh.cancel(false);
         }
         if (lingerTicks != null) {
             flusher.run(); // what waits for a tick is flushed with everything else below
@@ -177,9 +193,7 @@ public class Connections {
             refuse(session, user, "server connection limit reached");
             return null;
         }
-        AtomicInteger mine = perUser.computeIfAbsent(user, u -> new AtomicInteger());
-        if (mine.incrementAndGet() > settings.maxConnectionsPerUser()) {
-            mine.decrementAndGet();
+        if (!perUser.tryAcquire(user, settings.maxConnectionsPerUser())) {
             total.decrementAndGet();
             refuse(session, user, "too many connections for this user");
             return null;
@@ -195,13 +209,53 @@ public class Connections {
         RateLimiter limiter = new RateLimiter(settings.ratePerSecond(), settings.rateBurst(),
                 settings.floodRejections(), TransportSettings.FLOOD_WINDOW_NANOS, System.nanoTime());
         HttpSession httpSession = session.getUserProperties().get(HTTP_SESSION) instanceof HttpSession h ? h : null;
+        String entry = engine.node() + "/" + session.getId();
         Connection c = new Connection(session, outbox, new TextAssembler(settings.maxFrameBytes()), limiter,
-                (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession);
+                (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
         httpSessions.hold(httpSession);
         open.add(c);
+        c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
                 + session.getRequestURI().getPath());
         return c;
+    }
+
+    /**
+     * Runs {@code then} once the cluster-wide per-user cap admitted the connection (at once on the memory engine);
+     * otherwise closes it with 1013: "too many connections for this user", or "unavailable" when the shared store
+     * cannot be asked. Never on an engine thread.
+     */
+    public void whenAdmitted(Connection c, Runnable then) {
+        java.util.concurrent.CompletableFuture<Boolean> a = c.admission;
+        if (a.isDone() && !a.isCompletedExceptionally() && a.join()) {
+            c.counted = true;
+            then.run();
+            return;
+        }
+        a.whenCompleteAsync((ok, failure) -> {
+            if (failure == null && ok) {
+                c.counted = true;
+                then.run();
+                return;
+            }
+            String reason = failure != null ? "unavailable" : "too many connections for this user";
+            LOG.warning(() -> "websocket refused user=" + c.user() + " id=" + c.id() + " code=1013 reason=" + reason
+                    + (failure == null ? " (across the cluster)" : ""));
+            c.outbox().closeAsync(CloseCodes.TRY_AGAIN_LATER, reason);
+        }, executor);
+    }
+
+    /** Keeps this node's admitted connections counted in the cluster-wide per-user cap. */
+    void refreshCounts() {
+        java.util.Map<String, String> entries = new java.util.HashMap<>();
+        for (Connection c : open) {
+            if (c.counted) {
+                entries.put(c.entry, c.user());
+            }
+        }
+        if (!entries.isEmpty()) {
+            engine.refreshConnections(entries);
+        }
     }
 
     private static void refuse(Session session, String user, String reason) throws IOException {
@@ -216,7 +270,14 @@ public class Connections {
             return;
         }
         total.decrementAndGet();
-        perUser.computeIfPresent(c.user(), (u, n) -> n.decrementAndGet() <= 0 ? null : n);
+        perUser.release(c.user());
+        if (c.entry != null) {
+            c.admission.thenAccept(ok -> {
+                if (ok) {
+                    engine.release(c.user(), c.entry);
+                }
+            });
+        }
         httpSessions.release(c.httpSession());
         LOG.info(() -> "websocket close id=" + c.id() + " user=" + c.user() + " path="
                 + c.session().getRequestURI().getPath() + " code=" + reason.getCloseCode().getCode());

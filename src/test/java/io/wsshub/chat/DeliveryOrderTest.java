@@ -64,6 +64,11 @@ class DeliveryOrderTest {
             return inner.range(r, a, u);
         }
         @Override public CompletionStage<Position> position(String r) { return inner.position(r); }
+        @Override public CompletionStage<Boolean> admit(String u, String e, int max) { return inner.admit(u, e, max); }
+        @Override public void release(String u, String e) { inner.release(u, e); }
+        @Override public CompletionStage<Void> refreshConnections(Map<String, String> e) {
+            return inner.refreshConnections(e);
+        }
         @Override public void onQuote(Consumer<Quote> l) { inner.onQuote(l); }
         @Override public CompletionStage<Quote> publishQuote(String s, String p, String ts) {
             return inner.publishQuote(s, p, ts);

@@ -41,6 +41,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class ClusterIT {
 
     static final int PRESENCE_TTL_SECONDS = 6;
+    /** The nodes' per-user connection cap, counted across the cluster. */
+    static final int PER_USER = 3;
     static RedisProcess redis;
     static LibertyNode a;
     static LibertyNode b;
@@ -59,7 +61,8 @@ class ClusterIT {
 
     private static LibertyNode node(String name) throws Exception {
         return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
-                "PRESENCE_TTL_SECONDS", Integer.toString(PRESENCE_TTL_SECONDS)));
+                "PRESENCE_TTL_SECONDS", Integer.toString(PRESENCE_TTL_SECONDS),
+                "TRANSPORT_MAX_CONNECTIONS_PER_USER", Integer.toString(PER_USER)));
     }
 
     private static void start(LibertyNode n) {
@@ -234,6 +237,38 @@ class ClusterIT {
 
     @Test
     @Order(6)
+    void thePerUserConnectionCapCountsTheUsersConnectionsOnEveryNode() throws Exception {
+        String room = room("cap");
+        Client one = join(a, room, "carol", "");
+        one.next("welcome");
+        Client two = join(a, room, "carol", "");
+        two.next("welcome");
+        Client three = join(b, room, "carol", "");
+        three.next("welcome");
+        Client four = join(b, room, "carol", "");
+        assertEquals(1013, four.awaitClose(), "a fourth connection, on the node that holds only one");
+        assertEquals("too many connections for this user", four.closeReason());
+        assertTrue(four.drain().isEmpty(), "no welcome before the refusal");
+
+        one.close();
+        Instant deadline = Instant.now().plusSeconds(15);
+        while (true) { // the release is asynchronous: the place is free once Redis has it
+            Client again = join(b, room, "carol", "");
+            JsonObject first = again.firstOrClosed();
+            if (first != null) {
+                assertEquals("welcome", first.getString("type"));
+                again.close();
+                break;
+            }
+            assertTrue(Instant.now().isBefore(deadline), "the closed connection's place was not freed");
+            Thread.sleep(100);
+        }
+        two.close();
+        three.close();
+    }
+
+    @Test
+    @Order(7)
     void redisDownAnswersUnavailableAndKeepsSocketsOpenAndComingBackLosesNothingAcknowledged() throws Exception {
         String room = room("u");
         Client alice = join(a, room, "alice", "");
@@ -289,7 +324,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void anApplicationRestartKeepsTheEpochAndLeaksNoRedisClientThreads() throws Exception {
         String room = room("restart");
         Client alice = join(a, room, "alice", "");
@@ -326,7 +361,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aKilledNodeLosesNoAcknowledgedMessageLeavesNoGhostAndHandsOverTheFeed() throws Exception {
         String holder = redis.command("GET wsshub:feed-lease");
         LibertyNode victim = b.name().equals(holder) ? b : a;
