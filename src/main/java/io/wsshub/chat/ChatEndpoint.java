@@ -18,7 +18,6 @@ import jakarta.websocket.server.PathParam;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
@@ -103,7 +102,7 @@ public class ChatEndpoint {
 
     @OnError
     public void error(Session session, Throwable t) {
-        // The container closes the session after an error; @OnClose cleans up.
-        LOG.log(Level.FINE, "error on session " + session.getId() + " room=" + room, t);
+        // The container closes the session after an error; @OnClose cleans up. Never the message text.
+        Connections.logError(LOG, session, t);
     }
 }

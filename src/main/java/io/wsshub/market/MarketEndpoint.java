@@ -16,7 +16,6 @@ import jakarta.websocket.Session;
 import jakarta.websocket.server.ServerEndpoint;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /** {@code wss://host/ws/market} (docs/protocol.md): subscriptions to live quotes. Thin, like the chat endpoint. */
@@ -85,6 +84,6 @@ public class MarketEndpoint {
 
     @OnError
     public void error(Session session, Throwable t) {
-        LOG.log(Level.FINE, "error on market session " + session.getId(), t);
+        Connections.logError(LOG, session, t);
     }
 }

@@ -34,11 +34,12 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     static final String LOGIN_PAGE = "/login.html";
     static final String LOGIN_ERROR_PAGE = "/login-error.html";
     static final String LOGIN_ACTION = "/login";
-    static final String SAVED_URL = "wsshub.savedUrl";
     private static final String REALM = "wss-hub";
 
     @Inject
     RevokedLogins revoked;
+    @Inject
+    LoginThrottle throttle;
 
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest req, HttpServletResponse res,
@@ -59,20 +60,21 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             String[] credentials = decodeBasic(authorization.substring(6).trim());
             // Known Liberty 26.0.0.3 defect: a Basic header that is not base64 of "user:password" ends in a 500
             // whatever this returns (Liberty's audit code parses the header again after us).
-            if (credentials != null && validate(ctx, credentials[0], credentials[1])) {
-                return AuthenticationStatus.SUCCESS;
+            if (credentials == null) {
+                return challenge(res);
             }
-            return challenge(res);
+            return checkPassword(req, res, ctx, credentials[0], credentials[1]) ? AuthenticationStatus.SUCCESS
+                    : res.getStatus() == 429 ? AuthenticationStatus.SEND_CONTINUE : challenge(res);
         }
 
         if (LOGIN_ACTION.equals(path) && "POST".equalsIgnoreCase(req.getMethod())) {
             String user = req.getParameter("j_username");
             String password = req.getParameter("j_password");
-            if (user != null && password != null && validate(ctx, user, password)) {
+            if (user != null && password != null && checkPassword(req, res, ctx, user, password)) {
                 ctx.setRegisterSession(user, Set.of()); // Liberty issues the LtpaToken2 cookie
                 return AuthenticationStatus.SUCCESS;    // LoginServlet redirects to the page that asked
             }
-            return ctx.forward(LOGIN_ERROR_PAGE);
+            return res.getStatus() == 429 ? AuthenticationStatus.SEND_CONTINUE : ctx.forward(LOGIN_ERROR_PAGE);
         }
 
         if (!ctx.isProtected()) {
@@ -81,11 +83,39 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         if (path.startsWith("/ws/") || path.startsWith("/api/")) { // programs: a challenge, never a redirect
             return challenge(res);
         }
+        // The page that asked travels in the login page's URL (?next=), not in a session: an anonymous request
+        // creates no server state, however many of them arrive.
+        String login = req.getContextPath() + LOGIN_PAGE;
         if ("GET".equalsIgnoreCase(req.getMethod())) {
             String query = req.getQueryString();
-            req.getSession(true).setAttribute(SAVED_URL, req.getRequestURI() + (query == null ? "" : "?" + query));
+            String target = req.getRequestURI() + (query == null ? "" : "?" + query);
+            if (!target.equals(req.getContextPath() + "/")) {
+                login += "?next=" + java.net.URLEncoder.encode(target, StandardCharsets.UTF_8);
+            }
         }
-        return ctx.redirect(req.getContextPath() + LOGIN_PAGE);
+        return ctx.redirect(login);
+    }
+
+    /**
+     * Checks a password unless the name or the client address is locked out by too many failures: then the answer
+     * is 429 with Retry-After (the password is not even checked, so a right guess during the lock-out learns
+     * nothing) and false.
+     */
+    private boolean checkPassword(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
+                                  String user, String password) throws AuthenticationException {
+        String address = req.getRemoteAddr();
+        long wait = throttle.retryAfterSeconds(user, address);
+        if (wait > 0) {
+            res.setStatus(429);
+            res.setHeader("Retry-After", Long.toString(wait));
+            return false;
+        }
+        if (validate(ctx, user, password)) {
+            throttle.succeeded(user);
+            return true;
+        }
+        throttle.failed(user, address);
+        return false;
     }
 
     static String loginToken(HttpServletRequest req) {

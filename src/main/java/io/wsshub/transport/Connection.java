@@ -28,6 +28,8 @@ public final class Connection {
     /** The cluster-wide per-user cap's answer (completed at once on the memory engine). */
     java.util.concurrent.CompletableFuture<Boolean> admission = java.util.concurrent.CompletableFuture.completedFuture(true);
     volatile boolean counted;
+    /** The key its HTTP session is held under (HttpSessionKeeper), or null. */
+    String keeperKey;
 
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
                String loginToken, HttpSession httpSession) {

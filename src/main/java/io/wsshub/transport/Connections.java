@@ -212,7 +212,7 @@ public class Connections {
         String entry = engine.node() + "/" + session.getId();
         Connection c = new Connection(session, outbox, new TextAssembler(settings.maxFrameBytes()), limiter,
                 (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
-        httpSessions.hold(httpSession);
+        c.keeperKey = httpSessions.hold(httpSession);
         open.add(c);
         c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
@@ -264,6 +264,23 @@ public class Connections {
         session.close(new CloseReason(CloseCodes.TRY_AGAIN_LATER, reason));
     }
 
+    /**
+     * An endpoint's @OnError: a peer that went away mid-write is ordinary (FINE); anything else is unexpected and
+     * logged at WARNING with the connection id, user and path — never a message's text.
+     */
+    public static void logError(Logger log, Session session, Throwable t) {
+        boolean ordinary = t instanceof IOException || t.getCause() instanceof IOException
+                || t instanceof java.util.concurrent.CancellationException;
+        String where = "websocket error id=" + session.getId() + " user="
+                + (session.getUserPrincipal() == null ? "-" : session.getUserPrincipal().getName())
+                + " path=" + session.getRequestURI().getPath() + ": " + t.getClass().getName();
+        if (ordinary) {
+            log.log(Level.FINE, where, t);
+        } else {
+            log.log(Level.WARNING, where, t);
+        }
+    }
+
     /** The session closed (for any reason): release its place. Idempotent. */
     public void closed(Connection c, CloseReason reason) {
         if (c == null || !open.remove(c)) {
@@ -278,7 +295,7 @@ public class Connections {
                 }
             });
         }
-        httpSessions.release(c.httpSession());
+        httpSessions.release(c.keeperKey, c.httpSession());
         LOG.info(() -> "websocket close id=" + c.id() + " user=" + c.user() + " path="
                 + c.session().getRequestURI().getPath() + " code=" + reason.getCloseCode().getCode());
     }

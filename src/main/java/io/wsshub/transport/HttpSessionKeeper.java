@@ -27,14 +27,44 @@ final class HttpSessionKeeper {
     private record Held(int sockets, int originalTimeout, boolean handshakeOnly) {
     }
 
+    /**
+     * The session attribute that names a held session here. Not its id: a login made while logged in changes the
+     * session's id (LoginServlet, against fixation), and a release keyed by the old id would miss, leaving the
+     * session without expiry and its entry here forever. Attributes move with the session.
+     */
+    static final String KEY = "wsshub.keeperKey";
+    private static final java.util.concurrent.atomic.AtomicLong KEYS = new java.util.concurrent.atomic.AtomicLong();
+
     private final ConcurrentHashMap<String, Held> held = new ConcurrentHashMap<>();
 
-    void hold(HttpSession session) {
+    /** Sessions held now (for tests and metrics). */
+    int size() {
+        return held.size();
+    }
+
+    private static String key(HttpSession session) {
+        Object k = session.getAttribute(KEY);
+        if (k instanceof String s) {
+            return s;
+        }
+        synchronized (HttpSessionKeeper.class) { // rare (a socket opening), and views of one session may differ
+            k = session.getAttribute(KEY);
+            if (!(k instanceof String)) {
+                k = "k" + KEYS.incrementAndGet();
+                session.setAttribute(KEY, k);
+            }
+            return (String) k;
+        }
+    }
+
+    /** Holds the session while a socket uses it; returns the key to release it with (null: nothing held). */
+    String hold(HttpSession session) {
         if (session == null) {
-            return;
+            return null;
         }
         try {
-            held.compute(session.getId(), (id, h) -> {
+            String key = key(session);
+            held.compute(key, (id, h) -> {
                 if (h == null) {
                     int original = session.getMaxInactiveInterval();
                     boolean handshakeOnly = session.isNew();
@@ -43,16 +73,19 @@ final class HttpSessionKeeper {
                 }
                 return new Held(h.sockets() + 1, h.originalTimeout(), h.handshakeOnly());
             });
+            return key;
         } catch (IllegalStateException e) { // invalidated meanwhile: the container closes the socket itself
             LOG.log(Level.FINE, "session already invalid", e);
+            return null;
         }
     }
 
-    void release(HttpSession session) {
-        if (session == null) {
+    /** A socket that held the session under {@code key} closed; the last one gives the session its timeout back. */
+    void release(String key, HttpSession session) {
+        if (key == null) {
             return;
         }
-        held.computeIfPresent(session.getId(), (id, h) -> {
+        held.computeIfPresent(key, (id, h) -> {
             if (h.sockets() > 1) {
                 return new Held(h.sockets() - 1, h.originalTimeout(), h.handshakeOnly());
             }

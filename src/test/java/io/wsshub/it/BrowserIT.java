@@ -85,6 +85,12 @@ class BrowserIT {
     }
 
     private static WebDriver browser() throws Exception {
+        for (String tool : new String[] {System.getProperty("it.chromium", "/usr/bin/chromium"),
+                System.getProperty("it.chromedriver", "/usr/bin/chromedriver")}) {
+            if (!Files.isExecutable(Path.of(tool))) {
+                throw new AssertionError(tool + " is not installed: apt-get install chromium chromium-driver (or ./test)");
+            }
+        }
         ChromeOptions o = new ChromeOptions();
         o.setBinary(System.getProperty("it.chromium", "/usr/bin/chromium"));
         o.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

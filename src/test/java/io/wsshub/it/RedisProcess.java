@@ -38,6 +38,9 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        if (!new java.io.File("/usr/bin/redis-server").canExecute() && !onPath("redis-server")) {
+            throw new AssertionError("redis-server is not installed: apt-get install redis-server (or ./test)");
+        }
         process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
                 "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
                 "--maxmemory-policy", "noeviction", "--logfile", dir.resolve("redis.log").toString()))
@@ -96,6 +99,15 @@ public final class RedisProcess implements AutoCloseable {
         if (process != null && process.isAlive()) {
             stop();
         }
+    }
+
+    private static boolean onPath(String tool) {
+        for (String dir : System.getenv().getOrDefault("PATH", "").split(":")) {
+            if (new java.io.File(dir, tool).canExecute()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static int freePort() throws IOException {

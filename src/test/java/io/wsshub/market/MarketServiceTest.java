@@ -37,7 +37,7 @@ class MarketServiceTest {
         }
 
         @Override
-        public boolean send(String frame) {
+        public synchronized boolean send(String frame) {
             queue.add(frame);
             return true;
         }
@@ -52,7 +52,7 @@ class MarketServiceTest {
         }
 
         @Override
-        public int pending() {
+        public synchronized int pending() {
             return queue.size();
         }
 
@@ -165,5 +165,52 @@ class MarketServiceTest {
         assertEquals(1001, lastY);
         assertTrue(quotes < 100, "stale quotes were dropped: " + quotes);
         assertEquals("1001", f.get(f.size() - 1).getString("price"));
+    }
+
+    /**
+     * The review's finding: a symbol's first quote made it visible before it had a price, and a subscribe in between
+     * threw a NullPointerException (the subscriber was closed 1011). Symbols race their first quote here.
+     */
+    @Test
+    void aSubscribeRacingASymbolsFirstQuoteNeverSeesItWithoutAPrice() throws Exception {
+        MarketService m = new MarketService(100_000, 1_000_000, memory(), clock);
+        SlowPeer p = new SlowPeer();
+        Subscriber s = m.connect(p);
+        java.util.concurrent.atomic.AtomicReference<Throwable> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread quotes = new Thread(() -> {
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    m.update("S" + i, BigDecimal.ONE);
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        Thread subscriber = new Thread(() -> {
+            try {
+                for (int i = 0; i < 20_000; i++) {
+                    synchronized (p) {
+                        m.subscribe(s, List.of("S" + i));
+                    }
+                }
+            } catch (Throwable t) {
+                failure.set(t);
+            }
+        });
+        quotes.start();
+        subscriber.start();
+        quotes.join();
+        subscriber.join();
+        assertEquals(null, failure.get(), "no subscribe failed");
+        synchronized (p) {
+            for (String f : p.queue) {
+                JsonObject o = Json.createReader(new StringReader(f)).readObject();
+                if ("snapshot".equals(o.getString("type"))) {
+                    for (JsonObject q : o.getJsonArray("quotes").getValuesAs(JsonObject.class)) {
+                        assertEquals("1", q.getString("price"));
+                    }
+                }
+            }
+        }
     }
 }
