@@ -41,7 +41,7 @@ import org.openqa.selenium.support.ui.WebDriverWait;
 @ExtendWith({ArquillianExtension.class, BrowserIT.Screenshots.class})
 class BrowserIT {
 
-    private static final List<WebDriver> OPEN = new ArrayList<>();
+    static final List<WebDriver> OPEN = new ArrayList<>();
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** Saves screenshots when a test fails, before the browsers are closed. */
@@ -84,7 +84,7 @@ class BrowserIT {
         // the watcher has quit the browsers (after the screenshots)
     }
 
-    private static WebDriver browser() throws Exception {
+    static WebDriver browser() throws Exception {
         for (String tool : new String[] {System.getProperty("it.chromium", "/usr/bin/chromium"),
                 System.getProperty("it.chromedriver", "/usr/bin/chromedriver")}) {
             if (!Files.isExecutable(Path.of(tool))) {
@@ -108,22 +108,29 @@ class BrowserIT {
         return d;
     }
 
-    private static WebDriverWait waiting(WebDriver d) {
+    static WebDriverWait waiting(WebDriver d) {
         return new WebDriverWait(d, WAIT);
     }
 
     /** Opens the chat page (redirected to the login page first), signs in and waits for the socket. */
     private static WebDriver signedIn(String user, String room) throws Exception {
-        WebDriver d = browser();
-        d.get(Wss.https("/index.html?room=" + room).toString());
-        waiting(d).until(x -> x.getCurrentUrl().endsWith("/login.html"));
-        d.findElement(By.id("user")).sendKeys(user);
-        d.findElement(By.id("password")).sendKeys(Wss.PASSWORD, Keys.ENTER);
+        WebDriver d = signedInAt(user, "/index.html?room=" + room);
         awaitStatus(d, "connected");
         return d;
     }
 
-    private static void awaitStatus(WebDriver d, String state) {
+    /** Opens {@code page}: the login page comes first and, once signed in, sends the browser back to it. */
+    static WebDriver signedInAt(String user, String page) throws Exception {
+        WebDriver d = browser();
+        d.get(Wss.https(page).toString());
+        waiting(d).until(x -> x.getCurrentUrl().contains("/login.html"));
+        d.findElement(By.id("user")).sendKeys(user);
+        d.findElement(By.id("password")).sendKeys(Wss.PASSWORD, Keys.ENTER);
+        waiting(d).until(x -> x.getCurrentUrl().endsWith(page));
+        return d;
+    }
+
+    static void awaitStatus(WebDriver d, String state) {
         waiting(d).until(x -> state.equals(x.findElement(By.id("status")).getAttribute("data-state")));
     }
 
@@ -165,7 +172,7 @@ class BrowserIT {
         assertTrue(alice.findElements(By.cssSelector("#messages li.pending")).isEmpty(), "nothing left pending");
 
         bob.findElement(By.id("logout")).click();
-        waiting(bob).until(x -> x.getCurrentUrl().endsWith("/login.html"));
+        waiting(bob).until(x -> x.getCurrentUrl().contains("/login.html"));
         waiting(alice).until(x -> members(x).equals(List.of("alice")));
 
         for (WebDriver d : List.of(alice)) {
@@ -191,7 +198,7 @@ class BrowserIT {
     void aWrongPasswordShowsAnError() throws Exception {
         WebDriver d = browser();
         d.get(Wss.https("/").toString());
-        waiting(d).until(x -> x.getCurrentUrl().endsWith("/login.html"));
+        waiting(d).until(x -> x.getCurrentUrl().contains("/login.html"));
         d.findElement(By.id("user")).sendKeys("alice");
         d.findElement(By.id("password")).sendKeys("wrong", Keys.ENTER);
         WebElement error = waiting(d).until(x -> x.findElement(By.id("login-error")));
@@ -240,5 +247,56 @@ class BrowserIT {
         // the restart lost the in-memory history: the page said it reloaded
         assertTrue(((JavascriptExecutor) alice).executeScript("return document.getElementById('messages').textContent")
                 .toString().contains("history reloaded"));
+    }
+
+    @Test
+    void aSendTheServerRefusesIsShownAsFailedWithItsReasonAndIsNotResent() throws Exception {
+        String room = room();
+        WebDriver alice = signedIn("alice", room);
+        // 2001 characters: the input's maxlength stops typing, not a value set by a script
+        ((JavascriptExecutor) alice).executeScript("document.getElementById('text').value = 'x'.repeat(2001);"
+                + "document.getElementById('compose').requestSubmit();");
+        WebElement failed = waiting(alice).until(x -> x.findElement(By.cssSelector("#messages li.failed")));
+        assertTrue(failed.findElement(By.className("meta")).getText().contains("invalid_text"), failed.getText());
+        say(alice, "after the refusal");
+        awaitMessage(alice, "after the refusal");
+        assertEquals(List.of("after the refusal"), confirmed(alice), "the refused send was never stored");
+        assertEquals(1, alice.findElements(By.cssSelector("#messages li.failed")).size(), "it stays failed");
+    }
+
+    @Test
+    void aRoomNameInTheUrlIsCheckedBeforeItIsUsed() throws Exception {
+        WebDriver d = signedInAt("carol", "/index.html?room=%22%5D%3Cb%3EBad");
+        awaitStatus(d, "connected");
+        assertEquals("#lobby", d.findElement(By.id("room-title")).getText());
+        WebElement error = waiting(d).until(x -> x.findElement(By.cssSelector("#messages li.error")));
+        assertTrue(error.getText().contains("is not a room name"), error.getText());
+        assertTrue(d.findElements(By.cssSelector("#messages b")).isEmpty());
+    }
+
+    @Test
+    void otherRoomsCountUnreadMessagesAndLeavingARoomClosesItsSocket() throws Exception {
+        String first = room();
+        String second = room();
+        WebDriver alice = signedIn("alice", first);
+        WebDriver bob = signedIn("bob", first);
+        waiting(alice).until(x -> members(x).equals(List.of("alice", "bob")));
+        alice.findElement(By.id("room")).clear();
+        alice.findElement(By.id("room")).sendKeys(second, Keys.ENTER);
+        waiting(alice).until(x -> x.findElement(By.id("room-title")).getText().equals("#" + second));
+        awaitStatus(alice, "connected");
+        say(bob, "one");
+        say(bob, "two");
+        awaitMessage(bob, "two");
+        WebElement firstButton = alice.findElement(By.cssSelector("#rooms button[data-room='" + first + "']"));
+        waiting(alice).until(x -> "2".equals(firstButton.findElement(By.className("unread")).getText()));
+        firstButton.click();
+        waiting(alice).until(x -> confirmed(x).equals(List.of("one", "two")));
+        waiting(alice).until(x -> firstButton.findElement(By.className("unread")).getText().isEmpty());
+
+        alice.findElement(By.id("leave")).click(); // leaves the room on screen: the first
+        waiting(bob).until(x -> members(x).equals(List.of("bob")));
+        assertTrue(alice.findElements(By.cssSelector("#rooms button[data-room='" + first + "']")).isEmpty());
+        assertEquals("#" + second, alice.findElement(By.id("room-title")).getText());
     }
 }

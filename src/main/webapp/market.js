@@ -1,0 +1,183 @@
+// wss-hub browser client for /ws/market (docs/protocol.md): a table of subscribed symbols, kept in local
+// storage, re-subscribed after every reconnect (backoff with jitter). All text is set with textContent.
+'use strict';
+(() => {
+  const SYMBOL = /^[A-Z][A-Z0-9.]{0,11}$/;   // the server's rule
+  const KEY = 'wsshub.market.symbols';
+  const $ = (id) => document.getElementById(id);
+  const rows = new Map();                  // symbol -> {tr, seq}
+  let ws = null;
+  let attempt = 0;
+  let retryTimer = null;
+  let countdown = null;
+
+  const CLOSE_WORDS = {
+    1000: 'closed', 1001: 'the server is restarting', 1006: 'the connection was lost', 1008: 'refused by policy',
+    1009: 'message too big', 1011: 'server error', 1012: 'the server is restarting',
+    1013: 'server busy, try again later',
+  };
+
+  function saved() {
+    try {
+      const list = JSON.parse(localStorage.getItem(KEY) || '["ACME","GLOBX","INITECH"]');
+      return Array.isArray(list) ? list.filter((s) => typeof s === 'string' && SYMBOL.test(s)) : [];
+    } catch (e) {
+      return [];
+    }
+  }
+
+  function save() {
+    localStorage.setItem(KEY, JSON.stringify([...rows.keys()]));
+  }
+
+  function setStatus(kind, text) {
+    $('status').dataset.state = kind;
+    $('status').textContent = text;
+  }
+
+  function notice(text) {
+    $('notice').textContent = text;
+    $('notice').hidden = !text;
+  }
+
+  function cell(tr, name) {
+    return tr.querySelector(`.${name}`);
+  }
+
+  function row(symbol) {
+    if (rows.has(symbol)) return rows.get(symbol);
+    const tr = document.createElement('tr');
+    tr.dataset.symbol = symbol;
+    for (const name of ['symbol', 'price', 'change', 'time', 'remove']) {
+      const td = document.createElement(name === 'symbol' ? 'th' : 'td');
+      if (name === 'symbol') td.scope = 'row';
+      td.className = name;
+      tr.appendChild(td);
+    }
+    cell(tr, 'symbol').textContent = symbol;
+    cell(tr, 'price').textContent = '…';
+    const b = document.createElement('button');
+    b.type = 'button';
+    b.textContent = 'Remove';
+    b.setAttribute('aria-label', `Remove ${symbol}`);
+    b.addEventListener('click', () => remove(symbol));
+    cell(tr, 'remove').appendChild(b);
+    $('rows').appendChild(tr);
+    const r = {tr, seq: 0};
+    rows.set(symbol, r);
+    return r;
+  }
+
+  // A quote or a snapshot entry: price, change with its sign (and colour), time; a seq jump says ticks were skipped.
+  function show(q) {
+    const r = rows.get(q.symbol);
+    if (!r || q.seq <= r.seq) return;
+    const skipped = r.seq > 0 && q.seq > r.seq + 1;
+    r.seq = q.seq;
+    const change = Number(q.change);
+    const dir = change > 0 ? 'up' : change < 0 ? 'down' : 'flat';
+    r.tr.dataset.direction = dir;
+    r.tr.dataset.seq = String(q.seq);
+    cell(r.tr, 'price').textContent = q.price;
+    if (skipped) {
+      const hint = document.createElement('span');
+      hint.className = 'skipped';
+      hint.title = `seq jumped to ${q.seq}: only the newest quote was sent`;
+      hint.textContent = ' skipped';
+      cell(r.tr, 'price').appendChild(hint);
+    }
+    const sign = change > 0 ? '▲ +' : change < 0 ? '▼ ' : '• ';
+    cell(r.tr, 'change').textContent = sign + q.change;
+    cell(r.tr, 'time').textContent = new Date(q.ts).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', second: '2-digit'});
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  function add(symbol) {
+    if (!SYMBOL.test(symbol)) {
+      notice(`"${symbol}" is not a symbol: 1 to 12 capital letters, digits or ".", starting with a letter`);
+      return;
+    }
+    notice('');
+    if (rows.has(symbol)) return;
+    row(symbol);
+    save();
+    send({type: 'subscribe', symbols: [symbol]});
+  }
+
+  function remove(symbol) {
+    const r = rows.get(symbol);
+    if (!r) return;
+    r.tr.remove();
+    rows.delete(symbol);
+    save();
+    send({type: 'unsubscribe', symbols: [symbol]});
+  }
+
+  function connect() {
+    setStatus('connecting', 'connecting…');
+    const socket = new WebSocket(`wss://${location.host}/ws/market`);
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      setStatus('connected', 'live');
+      rows.forEach((r) => { r.seq = 0; }); // a new subscription starts from its snapshot
+      if (rows.size) socket.send(JSON.stringify({type: 'subscribe', symbols: [...rows.keys()]}));
+    };
+    socket.onmessage = (ev) => {
+      if (ws !== socket) return;
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      if (f.type === 'snapshot') {
+        f.quotes.forEach(show);
+      } else if (f.type === 'quote') {
+        show(f);
+      } else if (f.type === 'error') {
+        const bad = f.symbols || [];
+        if (f.code === 'unknown_symbol' || f.code === 'invalid_symbol' || f.code === 'too_many_symbols') {
+          bad.forEach((s) => { const r = rows.get(s); if (r) { r.tr.remove(); rows.delete(s); } });
+          save();
+        }
+        notice(`${f.message}${bad.length ? ': ' + bad.join(', ') : ''} (${f.code})`);
+      }
+    };
+    socket.onclose = (ev) => {
+      if (ws !== socket) return;
+      ws = null;
+      const words = CLOSE_WORDS[ev.code] || `closed (${ev.code})`;
+      if (ev.code === 1008 && /logged out/.test(ev.reason)) {
+        location.href = 'login.html';
+        return;
+      }
+      scheduleReconnect(`${words}${ev.reason ? ': ' + ev.reason : ''}`, ev.code === 1012);
+    };
+  }
+
+  function scheduleReconnect(why, soon) {
+    // 1012 (service restart): another node is ready now, so only a little jitter
+    const delay = soon ? 250 + Math.random() * 750 : Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt++;
+    let left = Math.ceil(delay / 1000);
+    setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
+    clearInterval(countdown);
+    countdown = setInterval(() => {
+      left = Math.max(0, left - 1);
+      setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
+    }, 1000);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => { clearInterval(countdown); connect(); }, delay);
+  }
+
+  window.addEventListener('online', () => { if (!ws) { attempt = 0; clearTimeout(retryTimer); connect(); } });
+
+  $('add').addEventListener('submit', (e) => {
+    e.preventDefault();
+    add($('symbol').value.trim().toUpperCase());
+    $('symbol').value = '';
+  });
+
+  saved().forEach((s) => row(s));
+  connect();
+})();
