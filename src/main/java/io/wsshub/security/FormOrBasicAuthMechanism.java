@@ -34,6 +34,8 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     static final String LOGIN_PAGE = "/login.html";
     static final String LOGIN_ERROR_PAGE = "/login-error.html";
     static final String LOGIN_ACTION = "/login";
+    /** Request attribute: hash of the login cookie Liberty validated for this request (absent for HTTP Basic). */
+    static final String VALIDATED_LOGIN = "wsshub.validatedLogin";
     private static final String REALM = "wss-hub";
 
     @Inject
@@ -48,7 +50,9 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         // the user to another realm and break group mapping: keep Liberty's subject.) A cookie that was logged
         // out is treated as no login at all.
         if (req.getUserPrincipal() != null) {
-            if (!revoked.isRevoked(loginToken(req))) {
+            String token = loginToken(req);
+            if (!revoked.isRevoked(token)) {
+                req.setAttribute(VALIDATED_LOGIN, token); // the login this request proved: the one logout may end
                 return AuthenticationStatus.SUCCESS;
             }
             expireLoginCookie(res);

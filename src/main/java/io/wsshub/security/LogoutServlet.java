@@ -12,8 +12,8 @@ import jakarta.websocket.CloseReason.CloseCodes;
 import java.io.IOException;
 
 /**
- * POST /logout: closes the sockets this login opened (1008 "logged out"), then ends the login (the LtpaToken2
- * cookie is expired, and refused if replayed).
+ * POST /logout: closes the sockets this login opened (1008 "logged out") on every node, then ends the login (the
+ * LtpaToken2 cookie is expired, and refused if replayed).
  */
 @WebServlet("/logout")
 public class LogoutServlet extends HttpServlet {
@@ -31,7 +31,10 @@ public class LogoutServlet extends HttpServlet {
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
-        String login = FormOrBasicAuthMechanism.loginToken(req);
+        // Only the login that authenticated this very request: not whatever cookie value a request carries (an
+        // HTTP Basic request with a junk LtpaToken2 would otherwise add junk to every node's revocation list).
+        Object validated = req.getAttribute(FormOrBasicAuthMechanism.VALIDATED_LOGIN);
+        String login = validated instanceof String s ? s : null;
         if (login != null) {
             revoked.loggedOut(login); // here at once; the engine tells every node (this one again: idempotent)
             engine.logout(login).exceptionally(e -> {

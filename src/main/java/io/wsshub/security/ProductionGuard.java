@@ -12,8 +12,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * With {@code WSSHUB_MODE=production}, refuses to start the application on the dev defaults: the generated
- * self-signed keystore (its default location or its default password) or the demo users' default password.
- * One SEVERE line says what to set; the application then fails to start, so nothing is served on dev secrets.
+ * self-signed keystore (its default location or its default password), or a registry in which a demo user signs
+ * in with the dev password. The registry is asked (a JAAS login through Liberty's {@code WSLogin}), not the
+ * {@code demo.password} variable: a server whose basicRegistry was replaced by LDAP starts whatever that variable
+ * says. One SEVERE line says what to set; the application then fails to start, so nothing is served on dev secrets.
  */
 @ApplicationScoped
 public class ProductionGuard {
@@ -27,9 +29,6 @@ public class ProductionGuard {
     @ConfigProperty(name = "wsshub.mode", defaultValue = "development")
     String mode;
     @Inject
-    @ConfigProperty(name = "demo.password", defaultValue = "")
-    String demoPassword;
-    @Inject
     @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
     String keystorePath;
     @Inject
@@ -37,7 +36,8 @@ public class ProductionGuard {
     String keystorePassword;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        List<String> problems = problems(mode, demoPassword, keystorePath, keystorePassword);
+        boolean production = "production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT));
+        List<String> problems = problems(mode, production && devPasswordWorks(), keystorePath, keystorePassword);
         if (!problems.isEmpty()) {
             String line = "WSSHUB_MODE=production refuses to run on dev secrets: " + String.join("; ", problems);
             LOG.severe(line);
@@ -77,7 +77,34 @@ public class ProductionGuard {
         stopper.start();
     }
 
-    static List<String> problems(String mode, String demoPassword, String keystorePath, String keystorePassword) {
+    /** The demo users of liberty/server.xml's dev registry (the feed publisher and the lock-out test user too). */
+    static final List<String> DEMO_USERS = List.of("alice", "bob", "carol", "dave", "feed");
+
+    /** True when the registry Liberty uses accepts the dev password for one of the demo users. */
+    static boolean devPasswordWorks() {
+        for (String user : DEMO_USERS) {
+            try {
+                javax.security.auth.login.LoginContext login = new javax.security.auth.login.LoginContext("WSLogin",
+                        callbacks -> {
+                            for (javax.security.auth.callback.Callback c : callbacks) {
+                                if (c instanceof javax.security.auth.callback.NameCallback n) {
+                                    n.setName(user);
+                                } else if (c instanceof javax.security.auth.callback.PasswordCallback p) {
+                                    p.setPassword(DEV_DEMO_PASSWORD.toCharArray());
+                                }
+                            }
+                        });
+                login.login();
+                login.logout();
+                return true;
+            } catch (javax.security.auth.login.LoginException e) {
+                // not this user with that password
+            }
+        }
+        return false;
+    }
+
+    static List<String> problems(String mode, boolean devPasswordWorks, String keystorePath, String keystorePassword) {
         List<String> out = new ArrayList<>();
         if (!"production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT))) {
             return out;
@@ -87,8 +114,9 @@ public class ProductionGuard {
             out.add("set TLS_KEYSTORE_PATH and TLS_KEYSTORE_PASSWORD to your PKCS#12 certificate"
                     + " (the generated self-signed dev keystore is in use)");
         }
-        if (DEV_DEMO_PASSWORD.equals(demoPassword)) {
-            out.add("set DEMO_PASSWORD, or better replace the demo basicRegistry in server.xml with your registry");
+        if (devPasswordWorks) {
+            out.add("a user of the registry signs in with the dev password " + DEV_DEMO_PASSWORD
+                    + ": set DEMO_PASSWORD, or better replace the demo basicRegistry in server.xml with your registry");
         }
         return out;
     }

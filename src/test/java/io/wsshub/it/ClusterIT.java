@@ -233,6 +233,16 @@ class ClusterIT {
         assertEquals("logged out", onB.closeReason());
         int replay = handshakeStatusAt(b, "/ws/chat/" + room, "Cookie", cookie);
         assertEquals(401, replay, "the logged-out cookie is refused by the other node");
+        long revokedKeys = keys("wsshub:revoked:*");
+        assertTrue(revokedKeys >= 1, "the logout is in Redis for nodes that start later");
+
+        // a logout authenticated by HTTP Basic revokes no cookie, whatever LtpaToken2 value it carries
+        HttpResponse<String> junk = Wss.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + b.port()
+                        + "/logout")).header("Authorization", Wss.basic("bob", Wss.PASSWORD))
+                .header("Cookie", "LtpaToken2=not-a-login-of-bob").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertEquals(302, junk.statusCode());
+        assertEquals(revokedKeys, keys("wsshub:revoked:*"), "nothing was added to the revocation list");
     }
 
     @Test
@@ -459,6 +469,12 @@ class ClusterIT {
             }
             throw e;
         }
+    }
+
+    /** How many keys match, read with KEYS (fine for the handful a test makes). */
+    private static long keys(String pattern) {
+        String reply = redis.command("KEYS " + pattern); // "*N", the multi-bulk header
+        return Long.parseLong(reply.substring(1));
     }
 
     private static List<String> strings(JsonObject o, String key) {

@@ -70,12 +70,39 @@ public final class LibertyNode implements AutoCloseable {
 
     /** Starts the server and waits until the application answers a chat handshake. */
     public void start() throws Exception {
+        startServerOnly();
+        awaitReady();
+    }
+
+    /** Starts the server without waiting for the application (which may refuse to start). */
+    public void startServerOnly() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(List.of(wlp.resolve("bin/server").toString(), "run", name))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
         pb.environment().putAll(env);
         pb.environment().put("MTLS_PORT", "-1"); // the ITs' environment opens the mTLS port on defaultServer only
         process = pb.start();
-        awaitReady();
+    }
+
+    /** The server's messages.log so far ("" before it exists). */
+    public String log() throws IOException {
+        Path log = dir.resolve("logs/messages.log");
+        return Files.exists(log) ? Files.readString(log) : "";
+    }
+
+    /** Waits for a line of messages.log containing {@code text}; returns that line. */
+    public String awaitLog(String text, int seconds) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(seconds);
+        while (true) {
+            for (String line : log().split("\n")) {
+                if (line.contains(text)) {
+                    return line;
+                }
+            }
+            if (!process.isAlive() || Instant.now().isAfter(deadline)) {
+                throw new AssertionError(name + ": no \"" + text + "\" in " + dir.resolve("logs/messages.log"));
+            }
+            Thread.sleep(200);
+        }
     }
 
     public void awaitReady() throws Exception {
