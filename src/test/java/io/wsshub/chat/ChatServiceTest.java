@@ -304,6 +304,28 @@ class ChatServiceTest {
         assertEquals(1, b.ofType("message").get(0).getJsonNumber("id").longValue());
     }
 
+    @Test
+    void aResumeWhoseWelcomeWouldNotFitTheQueueIsAnsweredAsUnrecoveredWithTheNewest() {
+        ChatService chat = service(1000, 5);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("big", alice, null);
+        String epoch = alice.frames.get(0).getString("epoch");
+        for (int i = 0; i < 100; i++) {
+            chat.send("big", alice, send("é".repeat(1000), null)); // 2000 UTF-8 bytes each
+        }
+        RecordingPeer back = new RecordingPeer("alice") {
+            @Override
+            public boolean fits(String frame) {
+                return io.wsshub.transport.Utf8.length(frame) <= 64 * 1024; // a small queue bound, in bytes
+            }
+        };
+        chat.join("big", back, new Resume(0, epoch));
+        JsonObject w = back.frames.get(0);
+        assertFalse(w.getBoolean("recovered"), "the 200 kB resume would not fit: not recovered");
+        assertEquals(List.of(96L, 97L, 98L, 99L, 100L), ids(w), "the newest, as for a plain join");
+        assertEquals(100, w.getJsonNumber("lastId").longValue());
+    }
+
     private static List<String> strings(JsonObject o, String key) {
         return o.getJsonArray(key).getValuesAs(jakarta.json.JsonString.class).stream()
                 .map(jakarta.json.JsonString::getString).toList();
