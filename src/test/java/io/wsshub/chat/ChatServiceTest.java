@@ -25,7 +25,7 @@ class ChatServiceTest {
     private static final AtomicInteger IDS = new AtomicInteger();
 
     /** A connection that records what it is sent. */
-    static final class RecordingPeer implements Peer {
+    static class RecordingPeer implements Peer {
         final String id = "p" + IDS.incrementAndGet();
         final String user;
         final List<JsonObject> frames = new ArrayList<>();
