@@ -154,6 +154,8 @@ public class ChatService implements Engine.RoomListener {
                 hub.members.remove(peer);
                 closeIfEmpty(hub);
             }
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED,
+                    cause instanceof TooManyRooms ? "too_many_rooms" : "unavailable");
             peer.close(TRY_AGAIN_LATER, cause instanceof TooManyRooms ? "too many rooms" : UNAVAILABLE);
             return;
         }
@@ -251,6 +253,7 @@ public class ChatService implements Engine.RoomListener {
         String text = send.text() == null ? null : send.text().strip();
         problem = checkText(text);
         if (problem != null) {
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "invalid");
             peer.send(error(INVALID_TEXT, problem, send.clientId()));
             return;
         }
@@ -258,6 +261,7 @@ public class ChatService implements Engine.RoomListener {
                 .whenCompleteAsync((p, failure) -> {
                     if (failure != null) {
                         LOG.log(Level.FINE, "publish to " + roomName + " failed", unwrap(failure));
+                        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "unavailable");
                         peer.send(error(UNAVAILABLE, "the message store is unavailable: send it again later",
                                 send.clientId()));
                     } else if (p.duplicate()) {
@@ -375,6 +379,7 @@ public class ChatService implements Engine.RoomListener {
         long id = msg.message().id();
         hub.lastId = id;
         String frame = null;
+        long accepted = acceptedMillis(msg.message().ts());
         for (var entry : hub.members.entrySet()) {
             RoomHub.Member m = entry.getValue();
             if (!m.live()) {
@@ -383,8 +388,17 @@ public class ChatService implements Engine.RoomListener {
                 if (frame == null) {
                     frame = encode(hub.name, msg.message()); // encoded once for every member here
                 }
-                entry.getKey().send(frame);
+                entry.getKey().send(frame, accepted);
             }
+        }
+    }
+
+    /** The message's ts (the accepting server's clock, ms) as epoch millis; 0 when it cannot be read. */
+    private static long acceptedMillis(String ts) {
+        try {
+            return java.time.Instant.parse(ts).toEpochMilli();
+        } catch (RuntimeException e) {
+            return 0;
         }
     }
 

@@ -61,10 +61,12 @@ public final class RedisEngine implements Engine {
 
     /** A Lua script: sent by its SHA1, and in full once when Redis does not know it (after a restart). */
     private static final class Script {
+        final String name;
         final String body;
         final String sha;
 
-        Script(String body) {
+        Script(String name, String body) {
+            this.name = name;
             this.body = body;
             this.sha = sha1(body);
         }
@@ -97,6 +99,9 @@ public final class RedisEngine implements Engine {
     private volatile Consumer<String> logoutListener;
     private volatile boolean closed;
     private volatile long leaseUntilNanos;
+    /** When a probe last made the pub/sub round trip within a second (System.nanoTime); 0: never. */
+    private volatile long lastProbeOkNanos;
+    private ScheduledFuture<?> probeTask;
     private ScheduledFuture<?> leaseTask;
     private ScheduledFuture<?> connectTask;
 
@@ -120,15 +125,15 @@ public final class RedisEngine implements Engine {
         this.scheduler = scheduler;
         this.marketEvents = new SerialExecutor(executor);
         String lib = resource("room-lib.lua");
-        this.join = new Script(lib + resource("join.lua"));
-        this.publish = new Script(lib + resource("publish.lua"));
-        this.leave = new Script(lib + resource("leave.lua"));
-        this.refresh = new Script(lib + resource("refresh.lua"));
-        this.quote = new Script(resource("quote.lua"));
-        this.lease = new Script(resource("lease.lua"));
-        this.logout = new Script(resource("logout.lua"));
-        this.admit = new Script(resource("admit.lua"));
-        this.connsRefresh = new Script(resource("conns-refresh.lua"));
+        this.join = new Script("join", lib + resource("join.lua"));
+        this.publish = new Script("publish", lib + resource("publish.lua"));
+        this.leave = new Script("leave", lib + resource("leave.lua"));
+        this.refresh = new Script("refresh", lib + resource("refresh.lua"));
+        this.quote = new Script("quote", resource("quote.lua"));
+        this.lease = new Script("lease", resource("lease.lua"));
+        this.logout = new Script("logout", resource("logout.lua"));
+        this.admit = new Script("admit", resource("admit.lua"));
+        this.connsRefresh = new Script("conns-refresh", resource("conns-refresh.lua"));
         // reconnect within 2 s of Redis coming back (the default backs off to 30 s)
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2),
@@ -145,6 +150,7 @@ public final class RedisEngine implements Engine {
     public void start() {
         connect();
         leaseTask = scheduler.scheduleWithFixedDelay(this::renewLease, 0, 1, TimeUnit.SECONDS);
+        probeTask = scheduler.scheduleWithFixedDelay(this::probe, 0, 2, TimeUnit.SECONDS);
     }
 
     private synchronized void connect() {
@@ -187,7 +193,7 @@ public final class RedisEngine implements Engine {
         pubsub = sub;
         conn = cmd;
         LOG.info(() -> "redis engine: node " + node + " connected to " + redacted());
-        sub.async().subscribe(QUOTES, LOGOUTS).thenRun(this::loadShared);
+        sub.async().subscribe(QUOTES, LOGOUTS, probeChannel()).thenRun(this::loadShared);
     }
 
     /** After subscribing: the last quote of every symbol and the logins still revoked. */
@@ -229,6 +235,12 @@ public final class RedisEngine implements Engine {
                 String[] f = message.split("\n", 5);
                 Quote q = new Quote(f[0], f[1], f[2], Long.parseLong(f[3]), f[4]);
                 marketEvents.execute(() -> deliverQuote(q));
+            } else if (channel.equals(probeChannel())) {
+                long sent = Long.parseLong(message);
+                long now = System.nanoTime();
+                if (now - sent < TimeUnit.SECONDS.toNanos(1)) {
+                    lastProbeOkNanos = now;
+                }
             } else if (LOGOUTS.equals(channel)) {
                 Consumer<String> l = logoutListener;
                 if (l != null) {
@@ -276,11 +288,32 @@ public final class RedisEngine implements Engine {
         return node;
     }
 
+    private String probeChannel() {
+        return "wsshub:probe:" + node;
+    }
+
+    /**
+     * A PING on the command connection, then a probe message published to this node's own probe channel: a
+     * pub/sub connection that went silent (it looks open but delivers nothing) fails the probe, which a plain
+     * isOpen() would not see.
+     */
+    private void probe() {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c == null) {
+            return;
+        }
+        String sent = Long.toString(System.nanoTime());
+        wrap(() -> c.async().ping()).thenCompose(pong -> wrap(() -> c.async().publish(probeChannel(), sent)));
+    }
+
+    /** Commands and pub/sub both answered within the last few seconds (a probe every 2 s, each within 1 s). */
     @Override
     public boolean up() {
         StatefulRedisConnection<String, String> c = conn;
         StatefulRedisPubSubConnection<String, String> p = pubsub;
-        return c != null && c.isOpen() && p != null && p.isOpen();
+        long ok = lastProbeOkNanos;
+        return c != null && c.isOpen() && p != null && p.isOpen() && ok != 0
+                && System.nanoTime() - ok < TimeUnit.SECONDS.toNanos(5);
     }
 
     // ---- chat ------------------------------------------------------------------------------------------------
@@ -520,6 +553,9 @@ public final class RedisEngine implements Engine {
             return unavailable();
         }
         CompletableFuture<T> out = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        out.whenComplete((r, e) -> io.wsshub.ops.Metrics.observe(io.wsshub.ops.Metrics.ENGINE_LATENCY,
+                (System.nanoTime() - t0) / 1e9, s.name));
         CompletionStage<T> bySha = wrapRaw(() -> c.async().evalsha(s.sha, type, keys, args));
         bySha.whenComplete((r, e) -> {
             if (e == null) {
@@ -590,6 +626,9 @@ public final class RedisEngine implements Engine {
         closed = true;
         if (leaseTask != null) {
             leaseTask.cancel(false);
+        }
+        if (probeTask != null) {
+            probeTask.cancel(false);
         }
         if (connectTask != null) {
             connectTask.cancel(false);

@@ -76,7 +76,9 @@ final class Subscriber {
             if (!holding && conflated.isEmpty() && peer.pending() < conflateAfter) {
                 peer.enqueue(quote); // under the lock: keeps this symbol's quotes in seq order
             } else {
-                conflated.put(symbol, quote); // replaces an older unwritten quote of the symbol
+                if (conflated.put(symbol, quote) != null) { // replaced an older unwritten quote of the symbol
+                    io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.QUOTES_CONFLATED);
+                }
             }
             return true;
         }

@@ -84,8 +84,11 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         if (!ctx.isProtected()) {
             return ctx.doNothing();
         }
-        if (path.startsWith("/ws/") || path.startsWith("/api/")) { // programs: a challenge, never a redirect
-            return challenge(res);
+        if (path.startsWith("/ws/")) {
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED, "unauthenticated");
+        }
+        if (path.startsWith("/ws/") || path.startsWith("/api/") || path.equals("/metrics")) {
+            return challenge(res); // programs (and scrapers): a challenge, never a redirect
         }
         // The page that asked travels in the login page's URL (?next=), not in a session: an anonymous request
         // creates no server state, however many of them arrive.

@@ -25,6 +25,7 @@ public class HandshakeGuard extends ServerEndpointConfig.Configurator {
         }
         boolean ok = p.allows(originHeaderValue);
         if (!ok) {
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED, "origin");
             LOG.warning(() -> "websocket handshake refused: origin not allowed: " + originHeaderValue);
         }
         return ok;

@@ -74,6 +74,7 @@ public class LoginThrottle {
         long until = Math.max(blockedUntil(users, user, now), blockedUntil(addresses, address, now));
         if (until > now) {
             refused.incrementAndGet();
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
             return Math.max(1, (until - now + 999) / 1000);
         }
         return 0;
@@ -81,6 +82,7 @@ public class LoginThrottle {
 
     public void failed(String user, String address) {
         failed.incrementAndGet();
+        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_FAILURES);
         long now = clock.getAsLong();
         record(users, user, now, maxFailures);
         record(addresses, address, now, maxAddressFailures);

@@ -53,6 +53,10 @@ public class OriginPolicy {
         String port = httpsPort == 443 ? "" : ":" + httpsPort;
         out.add("https://localhost" + port);
         publicHost.filter(h -> !h.isBlank()).ifPresent(h -> {
+            if (h.contains(":")) { // host:port, e.g. a load balancer's public port
+                out.add(normalize("https://" + h.trim().toLowerCase(Locale.ROOT)));
+                return;
+            }
             out.add("https://" + h.trim().toLowerCase(Locale.ROOT) + port);
             if (httpsPort != 443) {
                 out.add("https://" + h.trim().toLowerCase(Locale.ROOT)); // behind a TLS proxy on 443

@@ -30,6 +30,8 @@ public final class Connection {
     volatile boolean counted;
     /** The key its HTTP session is held under (HttpSessionKeeper), or null. */
     String keeperKey;
+    /** "chat" or "market": the metrics' endpoint label. */
+    String endpoint = "chat";
 
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
                String loginToken, HttpSession httpSession) {
@@ -102,8 +104,10 @@ public final class Connection {
         }
         switch (limiter.take(System.nanoTime())) {
             case ACCEPT:
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_RECEIVED, endpoint);
                 return text;
             case REJECT:
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "rate_limited");
                 if (outbox.hasRoomForReplies()) {
                     outbox.send(Json.encode(ErrorFrame.of(RATE_LIMITED, "too many messages: slow down")));
                     return null;
@@ -145,6 +149,7 @@ public final class Connection {
             try {
                 frame = decoder.decode(text);
             } catch (FrameDecodeException e) {
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "invalid");
                 error(e.code(), e.getMessage());
                 return;
             }

@@ -66,6 +66,10 @@ public class Connections {
 
     @PostConstruct
     void start() {
+        for (String endpoint : new String[] {"chat", "market"}) {
+            io.wsshub.ops.Metrics.gauge(io.wsshub.ops.Metrics.CONNECTIONS,
+                    () -> open.stream().filter(c -> endpoint.equals(c.endpoint)).count(), endpoint);
+        }
         long every = settings.pingMillis();
         try {
             heartbeat = scheduler.scheduleAtFixedRate(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
@@ -190,11 +194,13 @@ public class Connections {
         }
         if (total.incrementAndGet() > settings.maxConnections()) {
             total.decrementAndGet();
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED, "server_cap");
             refuse(session, user, "server connection limit reached");
             return null;
         }
         if (!perUser.tryAcquire(user, settings.maxConnectionsPerUser())) {
             total.decrementAndGet();
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED, "user_cap");
             refuse(session, user, "too many connections for this user");
             return null;
         }
@@ -213,6 +219,8 @@ public class Connections {
         Connection c = new Connection(session, outbox, new TextAssembler(settings.maxFrameBytes()), limiter,
                 (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
         c.keeperKey = httpSessions.hold(httpSession);
+        c.endpoint = session.getRequestURI().getPath().startsWith("/ws/market") ? "market" : "chat";
+        outbox.endpoint = c.endpoint;
         open.add(c);
         c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
@@ -239,6 +247,8 @@ public class Connections {
                 return;
             }
             String reason = failure != null ? "unavailable" : "too many connections for this user";
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED,
+                    failure != null ? "unavailable" : "user_cap");
             LOG.warning(() -> "websocket refused user=" + c.user() + " id=" + c.id() + " code=1013 reason=" + reason
                     + (failure == null ? " (across the cluster)" : ""));
             c.outbox().closeAsync(CloseCodes.TRY_AGAIN_LATER, reason);
@@ -288,6 +298,7 @@ public class Connections {
         }
         total.decrementAndGet();
         perUser.release(c.user());
+        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.CLOSES, Integer.toString(reason.getCloseCode().getCode()));
         if (c.entry != null) {
             c.admission.thenAccept(ok -> {
                 if (ok) {
@@ -298,6 +309,15 @@ public class Connections {
         httpSessions.release(c.keeperKey, c.httpSession());
         LOG.info(() -> "websocket close id=" + c.id() + " user=" + c.user() + " path="
                 + c.session().getRequestURI().getPath() + " code=" + reason.getCloseCode().getCode());
+    }
+
+    /** The open, admitted connections now (a copy). */
+    public List<Connection> openConnections() {
+        return List.copyOf(open);
+    }
+
+    public int openCount() {
+        return open.size();
     }
 
     /** Closes, now and on the calling thread, every socket that the given login authenticated. */

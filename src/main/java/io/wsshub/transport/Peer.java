@@ -18,6 +18,14 @@ public interface Peer {
      */
     boolean send(String frame);
 
+    /**
+     * {@link #send} of a chat message the server accepted at {@code acceptedMillis} (wall clock): the time until
+     * its write completes is the delivery latency metric.
+     */
+    default boolean send(String frame, long acceptedMillis) {
+        return send(frame);
+    }
+
     /** Closes the connection with {@code code} after what is queued for it has been written. Never blocks. */
     void close(int code, String reason);
 

@@ -48,7 +48,15 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     /** When the last batch write started (System.nanoTime); far in the past before the first. */
     private volatile long lastBatchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
-    private final ConcurrentLinkedQueue<String> queue = new ConcurrentLinkedQueue<>();
+    /** Frames, or {@link Timed} frames that carry when their message was accepted (for the latency metric). */
+    private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
+    /** A frame and the wall-clock millisecond its message was accepted by the server. */
+    private record Timed(String frame, long acceptedMillis) {
+    }
+    /** When the messages of the frame being written were accepted (0: not measured). */
+    private final long[] inFlightAccepted = new long[BATCH_MAX_MESSAGES];
+    /** The metrics' endpoint label. */
+    volatile String endpoint = "chat";
     private final AtomicInteger queuedMessages = new AtomicInteger();
     /** UTF-8 bytes of the queued frames (what the bound transport.queue.max.bytes counts). */
     private final AtomicLong queuedBytes = new AtomicLong();
@@ -114,12 +122,16 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         if (!enqueue(frame)) {
             return false;
         }
+        afterEnqueue();
+        return true;
+    }
+
+    private void afterEnqueue() {
         if (flusher != null && System.nanoTime() - lastBatchNanos < flusher.lingerNanos()) {
             flusher.mark(this); // written within the linger already: wait for the tick, with whatever else arrives
         } else {
             pump(); // the first message after a quiet spell goes at once: a linger only costs busy connections
         }
-        return true;
     }
 
     /**
@@ -127,6 +139,24 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
      * calls {@link #kick} after releasing it). False, and the connection closing with 1013, when over the bound.
      */
     public boolean enqueue(String frame) {
+        return enqueue(frame, frame);
+    }
+
+    /** {@link #send} of a chat message accepted at {@code acceptedMillis}: its delivery latency is measured. */
+    @Override
+    public boolean send(String frame, long acceptedMillis) {
+        if (!enqueue(frame, new Timed(frame, acceptedMillis))) {
+            return false;
+        }
+        afterEnqueue();
+        return true;
+    }
+
+    private static String text(Object queued) {
+        return queued instanceof Timed t ? t.frame() : (String) queued;
+    }
+
+    private boolean enqueue(String frame, Object queued) {
         if (closing.get()) {
             return false;
         }
@@ -136,10 +166,14 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         if (n > maxMessages || bytes > maxBytes) {
             queuedMessages.decrementAndGet();
             queuedBytes.addAndGet(-size);
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "queue_overflow");
+            if (!closing.get()) {
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.QUEUE_OVERFLOWS);
+            }
             closeAsync(CloseReason.CloseCodes.TRY_AGAIN_LATER, "outbound queue full: client too slow");
             return false;
         }
-        queue.add(frame);
+        queue.add(queued);
         return true;
     }
 
@@ -208,9 +242,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     /** The next frame: one queued message, else one from the idle source; sets the in-flight accounting. */
     private String nextSingle() {
-        String next = queue.poll();
-        if (next != null) {
+        Object queued = queue.poll();
+        if (queued != null) {
+            String next = text(queued);
             inFlightMessages = 1;
+            inFlightAccepted[0] = queued instanceof Timed t ? t.acceptedMillis() : 0;
             inFlightBytes = Utf8.length(next);
             return next;
         }
@@ -230,7 +266,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         int chars = 0;
         int bytes = 0;
         String next;
-        while (messages < BATCH_MAX_MESSAGES && chars < BATCH_MAX_CHARS && (next = queue.poll()) != null) {
+        Object queued;
+        while (messages < BATCH_MAX_MESSAGES && chars < BATCH_MAX_CHARS && (queued = queue.poll()) != null) {
+            next = text(queued);
+            inFlightAccepted[messages] = queued instanceof Timed t ? t.acceptedMillis() : 0;
             out = append(out, next);
             messages++;
             chars += next.length();
@@ -265,6 +304,16 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
             queuedMessages.addAndGet(-messages);
             queuedBytes.addAndGet(-inFlightBytes);
         }
+        if (result.isOK() && messages > 0) {
+            io.wsshub.ops.Metrics.add(io.wsshub.ops.Metrics.MESSAGES_DELIVERED, messages, endpoint);
+            long now = System.currentTimeMillis();
+            for (int i = 0; i < messages; i++) {
+                if (inFlightAccepted[i] > 0) {
+                    io.wsshub.ops.Metrics.observe(io.wsshub.ops.Metrics.DELIVERY_LATENCY,
+                            Math.max(0, now - inFlightAccepted[i]) / 1000.0);
+                }
+            }
+        }
         sending.set(false);
         if (!result.isOK()) {
             discard();
@@ -277,10 +326,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     private void discard() {
         closing.set(true);
-        String s;
+        Object s;
         while ((s = queue.poll()) != null) {
             queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-Utf8.length(s));
+            queuedBytes.addAndGet(-Utf8.length(text(s)));
         }
     }
 

@@ -304,8 +304,12 @@ class ClusterIT {
         assertEquals(503, postQuote(a, "ACME", "1.00"));
         assertFalse(alice.closed.isDone(), "open sockets stay open");
         assertFalse(bob.closed.isDone());
+        String notReady = awaitReadiness(a, 503); // the load balancer takes the node out while Redis is gone
+        assertTrue(notReady.contains("\"engine\"") && notReady.contains("DOWN"), notReady);
+        assertTrue(DrainIT.call(a, "GET", "/health/live", null).statusCode() == 200, "alive all the same");
 
         redis.start(); // same directory: the AOF brings everything back
+        awaitReadiness(a, 200);
         JsonObject stored = null;
         Instant deadline = Instant.now().plusSeconds(30);
         while (stored == null) { // the client's retry with its clientId, until the store is back
@@ -468,6 +472,19 @@ class ClusterIT {
                 return h.getResponse().statusCode();
             }
             throw e;
+        }
+    }
+
+    /** Polls /health/ready of a node until it answers {@code status}; returns the body. */
+    private static String awaitReadiness(LibertyNode n, int status) throws Exception {
+        Instant deadline = Instant.now().plusSeconds(20);
+        while (true) {
+            HttpResponse<String> r = DrainIT.call(n, "GET", "/health/ready", null);
+            if (r.statusCode() == status) {
+                return r.body();
+            }
+            assertTrue(Instant.now().isBefore(deadline), "readiness stayed " + r.statusCode() + ": " + r.body());
+            Thread.sleep(200);
         }
     }
 

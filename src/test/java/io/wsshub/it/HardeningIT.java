@@ -51,7 +51,7 @@ class HardeningIT {
         assertEquals(101, status("/ws/chat/lobby", basic, null));
     }
 
-    private static int status(String path, String basic, String origin) throws Exception {
+    static int status(String path, String basic, String origin) throws Exception {
         var b = Wss.http().newWebSocketBuilder().header("Authorization", basic);
         if (origin != null) {
             b.header("Origin", origin);

@@ -39,6 +39,15 @@ class OriginPolicyTest {
     }
 
     @Test
+    void aPublicHostWithAPortIsTakenAsItIsForALoadBalancer() {
+        OriginPolicy p = policy(9443, "localhost:8443", null);
+        assertTrue(p.allows("https://localhost:8443"), "the balancer's origin");
+        assertTrue(p.allows("https://localhost:9443"), "the node's own");
+        assertFalse(p.allows("https://localhost:8443:9443"));
+        assertFalse(p.allows("https://localhost"));
+    }
+
+    @Test
     void anExplicitListReplacesTheDefault() {
         OriginPolicy p = policy(9443, null, "https://a.example, https://b.example:8443");
         assertTrue(p.allows("https://a.example"));

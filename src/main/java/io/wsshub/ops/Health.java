@@ -1,0 +1,102 @@
+package io.wsshub.ops;
+
+import io.wsshub.engine.Engine;
+import jakarta.annotation.PostConstruct;
+import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.context.Initialized;
+import jakarta.enterprise.event.Observes;
+import jakarta.enterprise.inject.Produces;
+import jakarta.inject.Inject;
+import java.io.FileInputStream;
+import java.io.InputStream;
+import java.security.KeyStore;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.Liveness;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * MicroProfile Health checks (Liberty's /health/live, /health/ready; /health/started is Liberty's own). Readiness
+ * is UP only when the application has started, the TLS keystore loads, the engine works (for Redis: a PING and a
+ * pub/sub round trip of a probe message within a second, checked every two seconds) and the node is not
+ * draining; each check is named in the answer, and says nothing secret. Liveness is UP unless the application's
+ * scheduler stopped running its tasks (wedged): Redis is not part of it, so a Redis outage never restarts nodes.
+ */
+@ApplicationScoped
+public class Health {
+
+    @Inject
+    Engine engine;
+    @Inject
+    Drain drain;
+    @Inject
+    @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
+    String keystorePath;
+    @Inject
+    @ConfigProperty(name = "tls.keystore.password", defaultValue = "")
+    String keystorePassword;
+    @Resource
+    ManagedScheduledExecutorService scheduler;
+
+    private volatile boolean started;
+    private volatile long lastTickNanos = System.nanoTime();
+    private volatile boolean keystoreLoads;
+
+    void onStart(@Observes @Initialized(ApplicationScoped.class) Object init) {
+        started = true;
+    }
+
+    @PostConstruct
+    void start() {
+        scheduler.scheduleWithFixedDelay(() -> {
+            lastTickNanos = System.nanoTime();
+            keystoreLoads = keystoreLoads();
+        }, 0, 2, TimeUnit.SECONDS);
+        Metrics.gauge(Metrics.ENGINE_UP, () -> engine.up() ? 1 : 0, engine.kind());
+    }
+
+    private boolean keystoreLoads() {
+        try (InputStream in = new FileInputStream(keystorePath)) {
+            KeyStore ks = KeyStore.getInstance("PKCS12");
+            ks.load(in, keystorePassword.toCharArray());
+            return ks.size() > 0;
+        } catch (Exception e) {
+            return false;
+        }
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck application() {
+        return () -> HealthCheckResponse.named("application").status(started).build();
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck keystore() {
+        return () -> HealthCheckResponse.named("keystore").status(keystoreLoads).build();
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck engineCheck() {
+        return () -> HealthCheckResponse.named("engine").status(engine.up()).withData("kind", engine.kind()).build();
+    }
+
+    @Produces
+    @Readiness
+    HealthCheck notDraining() {
+        return () -> HealthCheckResponse.named("not-draining").status(!drain.draining()).build();
+    }
+
+    @Produces
+    @Liveness
+    HealthCheck scheduler() {
+        return () -> HealthCheckResponse.named("scheduler")
+                .status(System.nanoTime() - lastTickNanos < TimeUnit.SECONDS.toNanos(30)).build();
+    }
+}

@@ -1,0 +1,87 @@
+package io.wsshub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.it.Wss.Client;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Draining a node of its own (a copy of the test server: a drain cannot be undone): role operator, not-ready at
+ * once, new handshakes refused with 503, open sockets closed with 1012 within drain.seconds, counted in metrics.
+ */
+@ExtendWith(ArquillianExtension.class)
+class DrainIT {
+
+    static HttpResponse<String> call(LibertyNode n, String method, String path, String authorization) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("https://localhost:" + n.port() + path))
+                .method(method, HttpRequest.BodyPublishers.noBody());
+        if (authorization != null) {
+            b.header("Authorization", authorization);
+        }
+        return Wss.http().send(b.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void aDrainedNodeTurnsNotReadyRefusesNewSocketsWith503AndClosesOpenOnesWith1012() throws Exception {
+        Wss.ssl();
+        try (LibertyNode node = new LibertyNode("drain-node", Map.of("DRAIN_SECONDS", "3", "DRAIN_PAUSE_SECONDS", "1",
+                "MARKET_FEED_ENABLED", "false"))) {
+            node.start();
+            assertEquals(401, call(node, "POST", "/api/admin/drain", null).statusCode());
+            assertEquals(403, call(node, "POST", "/api/admin/drain", Wss.basic("alice", Wss.PASSWORD)).statusCode());
+            assertEquals(200, call(node, "GET", "/health/ready", null).statusCode());
+
+            List<Client> clients = new ArrayList<>();
+            for (String user : new String[] {"alice", "bob", "carol"}) {
+                Client c = Wss.connectAt(node.port(), "/ws/chat/drain", user);
+                c.next("welcome");
+                clients.add(c);
+            }
+            Client market = Wss.connectAt(node.port(), "/ws/market", "alice");
+            clients.add(market);
+
+            Instant started = Instant.now();
+            HttpResponse<String> drain = call(node, "POST", "/api/admin/drain", Wss.basic("operator", Wss.PASSWORD));
+            assertEquals(202, drain.statusCode(), drain.body());
+            assertTrue(Wss.parse(drain.body()).getBoolean("draining"));
+            HttpResponse<String> ready = call(node, "GET", "/health/ready", null);
+            assertEquals(503, ready.statusCode(), "not ready at once");
+            assertTrue(ready.body().contains("not-draining"), ready.body());
+            assertEquals(200, call(node, "GET", "/health/live", null).statusCode(), "alive all the same");
+
+            int refused = 0;
+            try {
+                Wss.connectAt(node.port(), "/ws/chat/drain", "dave");
+            } catch (AssertionError e) {
+                Throwable cause = e.getCause() instanceof java.util.concurrent.CompletionException
+                        ? e.getCause().getCause() : e.getCause();
+                if (cause instanceof java.net.http.WebSocketHandshakeException h) {
+                    refused = h.getResponse().statusCode();
+                }
+            }
+            assertEquals(503, refused, "a new handshake on a draining node");
+
+            for (Client c : clients) {
+                assertEquals(1012, c.awaitClose());
+                assertEquals("service restart", c.closeReason());
+            }
+            assertTrue(Instant.now().isBefore(started.plusSeconds(3 + 5)), "closed within drain.seconds");
+            assertTrue(Wss.parse(call(node, "GET", "/api/admin/drain", Wss.basic("operator", Wss.PASSWORD)).body())
+                    .getBoolean("draining"));
+            String metrics = call(node, "GET", "/metrics", Wss.basic("monitor", Wss.PASSWORD)).body();
+            assertEquals(4, OpsIT.sample(metrics, "wsshub_closes_total{code=\"1012\"}"), metrics);
+            assertEquals(1, OpsIT.sample(metrics, "wsshub_draining"));
+            assertEquals(1, OpsIT.sample(metrics, "wsshub_handshakes_refused_total{reason=\"draining\"}"));
+        }
+    }
+}
