@@ -163,6 +163,7 @@ public class ChatService implements Engine.RoomListener {
             engine.leave(hub.name, m.entry, peer.user());
             return;
         }
+        m.added = true;
         if (hub.epoch == null) {
             hub.epoch = j.epoch();
             hub.lastId = j.top();
@@ -170,20 +171,78 @@ public class ChatService implements Engine.RoomListener {
             resync(hub, peer);
             hub.epoch = j.epoch();
             hub.lastId = j.top();
+            m.buffer.clear(); // the old epoch's
         }
-        String welcome = welcome(hub.name, peer, j);
-        peer.send(welcome);
+        peer.send(welcome(hub.name, peer, j));
+        m.fromId = j.top();
+        m.fromPv = j.pv();
+        long upTo = hub.lastId;
+        if (upTo > j.top() && !covers(m.buffer, j.top(), upTo)) {
+            // This node delivered ids past this welcome before the connection could buffer them (another
+            // connection's join set the room's position here while both were joining): read them from history,
+            // then go live. New deliveries keep buffering meanwhile.
+            String epoch = hub.epoch;
+            long from = j.top();
+            engine.range(hub.name, from, upTo).whenComplete((list, rangeFailure) -> hub.serial.execute(() -> {
+                if (hub.members.get(peer) != m) {
+                    return; // closed meanwhile (its entry was removed then)
+                }
+                if (rangeFailure != null || !epoch.equals(hub.epoch) || !contiguous(list, from, upTo)) {
+                    hub.members.remove(peer);
+                    engine.leave(hub.name, m.entry, peer.user());
+                    peer.close(TRY_AGAIN_LATER, "resync");
+                    closeIfEmpty(hub);
+                    return;
+                }
+                for (StoredMessage s : list) {
+                    sendTo(hub, peer, m, s);
+                }
+                goLive(hub, peer, m);
+            }));
+            drainWaiting(hub);
+            return;
+        }
+        goLive(hub, peer, m);
+        drainWaiting(hub);
+    }
+
+    /** Sends a member what waited for its welcome, each id once and in order, then delivers to it live. */
+    private void goLive(RoomHub hub, Peer peer, RoomHub.Member m) {
         for (RoomHub.Event e : m.buffer) {
-            if (e instanceof RoomHub.Msg msg && msg.message().id() > j.top()) {
-                peer.send(encode(hub.name, msg.message()));
-            } else if (e instanceof RoomHub.Pres p && p.pv() > j.pv()) {
+            if (e instanceof RoomHub.Msg msg) {
+                sendTo(hub, peer, m, msg.message());
+            } else if (e instanceof RoomHub.Pres p && p.pv() > m.fromPv) {
                 peer.send(p.frame());
+                m.fromPv = p.pv();
             }
         }
         m.buffer = null;
-        m.fromId = j.top();
-        m.fromPv = j.pv();
-        drainWaiting(hub);
+    }
+
+    private void sendTo(RoomHub hub, Peer peer, RoomHub.Member m, StoredMessage s) {
+        if (s.id() > m.fromId) {
+            peer.send(encode(hub.name, s), acceptedMillis(s.ts()));
+            m.fromId = s.id();
+        }
+    }
+
+    /** True when the buffered messages hold every id in (after, upTo]. */
+    private static boolean covers(List<RoomHub.Event> buffer, long after, long upTo) {
+        if (upTo - after > buffer.size()) {
+            return false;
+        }
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (RoomHub.Event e : buffer) {
+            if (e instanceof RoomHub.Msg msg) {
+                ids.add(msg.message().id());
+            }
+        }
+        for (long id = after + 1; id <= upTo; id++) {
+            if (!ids.contains(id)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private String welcome(String room, Peer peer, Joined j) {
@@ -212,7 +271,7 @@ public class ChatService implements Engine.RoomListener {
             if (m == null) {
                 return;
             }
-            if (m.live()) {
+            if (m.live() || m.added) {
                 engine.leave(hub.name, m.entry, peer.user()).exceptionally(e -> {
                     // the entry expires with presence.ttl.seconds: the leave is then published by the purge
                     LOG.log(Level.FINE, "leave of " + hub.name + " failed", e);
@@ -414,7 +473,7 @@ public class ChatService implements Engine.RoomListener {
             }
             hub.members.remove(entry.getKey());
             RoomHub.Member m = entry.getValue();
-            if (m.live()) {
+            if (m.live() || m.added) {
                 engine.leave(hub.name, m.entry, entry.getKey().user());
             } else {
                 m.left = true;

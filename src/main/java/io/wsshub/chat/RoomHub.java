@@ -32,6 +32,8 @@ final class RoomHub {
         List<Event> buffer = new ArrayList<>();
         /** Set when the connection closed before its join completed: the join's entry must then be removed. */
         boolean left;
+        /** Its join completed: its presence entry exists (a leave must remove it, even before it is live). */
+        boolean added;
         long fromId;
         long fromPv;
 

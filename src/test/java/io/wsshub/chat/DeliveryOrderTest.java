@@ -27,6 +27,8 @@ class DeliveryOrderTest {
         final MemoryEngine inner;
         RoomListener target;
         LongPredicate drop = id -> false;
+        /** When set, join results wait here until the test completes them (in any order). */
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> heldJoins = null;
 
         LossyEngine(int history) {
             inner = new MemoryEngine("test", history, 100, 60_000, System::currentTimeMillis);
@@ -53,7 +55,13 @@ class DeliveryOrderTest {
         @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
         @Override public void unsubscribe(String room) { inner.unsubscribe(room); }
         @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w) {
-            return inner.join(r, e, u, s, ep, w);
+            CompletionStage<Joined> done = inner.join(r, e, u, s, ep, w); // the atomic step happens now
+            if (heldJoins == null) {
+                return done;
+            }
+            java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+            heldJoins.add(release);
+            return release.thenCompose(v -> done);
         }
         @Override public CompletionStage<Void> leave(String r, String e, String u) { return inner.leave(r, e, u); }
         @Override public CompletionStage<Void> refresh(String r, Map<String, String> e) { return inner.refresh(r, e); }
@@ -181,5 +189,26 @@ class DeliveryOrderTest {
         assertEquals(List.of(2L), ids(bob));
         assertTrue(bob.ofType("presence").isEmpty(), "the joiner does not get its own join");
         assertEquals(1, alice.ofType("presence").size());
+    }
+
+    @Test
+    void twoJoinsAnsweredOutOfOrderOnANewHubLoseNothingForTheEarlierOne() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        engine.inner.publish("r", "bot", "1", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.publish("r", "bot", "2", "2026-11-30T00:00:00.000Z", null);
+        engine.heldJoins = new java.util.ArrayList<>();
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);                 // its welcome will say lastId 2
+        engine.inner.publish("r", "bot", "3", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.publish("r", "bot", "4", "2026-11-30T00:00:00.000Z", null);
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", bob, null);                   // its welcome will say lastId 4
+        engine.heldJoins.get(1).complete(null);      // bob's answer first: the hub starts at 4
+        engine.heldJoins.get(0).complete(null);
+        engine.inner.publish("r", "bot", "5", "2026-11-30T00:00:00.000Z", null);
+        assertEquals(2, alice.frames.get(0).getJsonNumber("lastId").longValue());
+        assertEquals(List.of(3L, 4L, 5L), ids(alice), "3 and 4 came from history, then the live 5");
+        assertEquals(List.of(5L), ids(bob));
     }
 }
