@@ -66,7 +66,7 @@ public class Connections {
 
     @PostConstruct
     void start() {
-        for (String endpoint : new String[] {"chat", "market"}) {
+        for (String endpoint : new String[] {"chat", "market", "game"}) {
             io.wsshub.ops.Metrics.gauge(io.wsshub.ops.Metrics.CONNECTIONS,
                     () -> open.stream().filter(c -> endpoint.equals(c.endpoint)).count(), endpoint);
         }
@@ -219,7 +219,8 @@ public class Connections {
         Connection c = new Connection(session, outbox, new TextAssembler(settings.maxFrameBytes()), limiter,
                 (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
         c.keeperKey = httpSessions.hold(httpSession);
-        c.endpoint = session.getRequestURI().getPath().startsWith("/ws/market") ? "market" : "chat";
+        String path = session.getRequestURI().getPath();
+        c.endpoint = path.startsWith("/ws/market") ? "market" : path.startsWith("/ws/game") ? "game" : "chat";
         outbox.endpoint = c.endpoint;
         open.add(c);
         c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();

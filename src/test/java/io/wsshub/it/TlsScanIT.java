@@ -34,6 +34,16 @@ class TlsScanIT {
 
     @Test
     void testsslFindsNothing() throws Exception {
+        List<String> problems = scan();
+        // testssl reports a check it could not complete ("connect problem", seen on a loaded machine) as WARN: that
+        // says nothing about the server's TLS, so such a scan is run once more; its findings then stand.
+        if (!problems.isEmpty() && problems.stream().allMatch(p -> p.startsWith("WARN") && p.contains("connect problem"))) {
+            problems = scan();
+        }
+        assertEquals(List.of(), problems, "testssl findings (report: target/testssl/testssl.json)");
+    }
+
+    private List<String> scan() throws Exception {
         Path dir = Path.of("target", "testssl");
         Files.createDirectories(dir);
         Path json = dir.resolve("testssl.json");
@@ -90,6 +100,6 @@ class TlsScanIT {
         }
         assertTrue(sawTls12Order, "the report has no TLS 1.2 cipher order");
         assertTrue(sawHsts, "the report has no HSTS check");
-        assertEquals(List.of(), problems, "testssl findings (report: " + json + ")");
+        return problems;
     }
 }
