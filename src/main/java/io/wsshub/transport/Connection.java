@@ -30,18 +30,13 @@ public final class Connection {
     volatile boolean counted;
     /** The key its HTTP session is held under (HttpSessionKeeper), or null. */
     String keeperKey;
-    /** "chat" or "market": the metrics' endpoint label. */
+    /** "chat", "market" or "game": the metrics' endpoint label. */
     String endpoint = "chat";
 
+    /** Without an engine entry (tests of the inbound limits). */
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
                String loginToken, HttpSession httpSession) {
-        this.session = session;
-        this.outbox = outbox;
-        this.assembler = assembler;
-        this.limiter = limiter;
-        this.loginToken = loginToken;
-        this.httpSession = httpSession;
-        this.entry = null;
+        this(session, outbox, assembler, limiter, loginToken, httpSession, null);
     }
 
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,

@@ -6,65 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wsshub.engine.MemoryEngine;
-import io.wsshub.transport.Peer;
-import jakarta.json.Json;
+import io.wsshub.transport.RecordingPeer;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
 /** The chat rules without sockets: ids, history bounds, resume, de-duplication, validation, presence. */
 class ChatServiceTest {
-
-    private static final AtomicInteger IDS = new AtomicInteger();
-
-    /** A connection that records what it is sent. */
-    static class RecordingPeer implements Peer {
-        final String id = "p" + IDS.incrementAndGet();
-        final String user;
-        final List<JsonObject> frames = new ArrayList<>();
-
-        RecordingPeer(String user) {
-            this.user = user;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String user() {
-            return user;
-        }
-
-        final List<String> closes = new ArrayList<>();
-
-        @Override
-        public void close(int code, String reason) {
-            closes.add(code + " " + reason);
-        }
-
-        @Override
-        public boolean send(String frame) {
-            frames.add(Json.createReader(new StringReader(frame)).readObject());
-            return true;
-        }
-
-        JsonObject last() {
-            return frames.get(frames.size() - 1);
-        }
-
-        List<JsonObject> ofType(String type) {
-            return frames.stream().filter(f -> f.getString("type").equals(type)).collect(Collectors.toList());
-        }
-    }
 
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-25T13:00:00.123Z"), ZoneOffset.UTC);
 

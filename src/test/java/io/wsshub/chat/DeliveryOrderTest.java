@@ -3,7 +3,7 @@ package io.wsshub.chat;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wsshub.chat.ChatServiceTest.RecordingPeer;
+import io.wsshub.transport.RecordingPeer;
 import io.wsshub.engine.Engine;
 import io.wsshub.engine.MemoryEngine;
 import jakarta.json.JsonObject;

@@ -5,23 +5,17 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.wsshub.transport.Peer;
-import jakarta.json.Json;
+import io.wsshub.transport.RecordingPeer;
 import jakarta.json.JsonObject;
-import java.io.StringReader;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
 
 /** Matchmaking, the rules, clocks, spectators and reconnection, without sockets (the clock is the test's). */
 class GameServiceTest {
-
-    private static final AtomicInteger IDS = new AtomicInteger();
 
     static final class TestClock extends Clock {
         Instant now = Instant.parse("2026-11-30T10:00:00Z");
@@ -46,42 +40,14 @@ class GameServiceTest {
         }
     }
 
-    static final class P implements Peer {
-        final String id = "g" + IDS.incrementAndGet();
-        final String user;
-        final List<JsonObject> frames = new ArrayList<>();
-
+    /** A recording connection; {@code of} and {@code last} by frame type. */
+    static final class P extends RecordingPeer {
         P(String user) {
-            this.user = user;
-        }
-
-        @Override
-        public String id() {
-            return id;
-        }
-
-        @Override
-        public String user() {
-            return user;
-        }
-
-        @Override
-        public boolean send(String frame) {
-            frames.add(Json.createReader(new StringReader(frame)).readObject());
-            return true;
-        }
-
-        @Override
-        public void close(int code, String reason) {
+            super(user);
         }
 
         List<JsonObject> of(String type) {
-            return frames.stream().filter(f -> type.equals(f.getString("type"))).toList();
-        }
-
-        JsonObject last(String type) {
-            List<JsonObject> l = of(type);
-            return l.isEmpty() ? null : l.get(l.size() - 1);
+            return ofType(type);
         }
     }
 

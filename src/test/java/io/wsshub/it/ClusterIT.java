@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.CompletableFuture;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,9 +53,7 @@ class ClusterIT {
         redis.start();
         a = node("node-a");
         b = node("node-b");
-        CompletableFuture<Void> startA = CompletableFuture.runAsync(() -> start(a));
-        start(b);
-        startA.join();
+        LibertyNode.startAll(a, b);
     }
 
     private static LibertyNode node(String name) throws Exception {
@@ -65,25 +62,9 @@ class ClusterIT {
                 "TRANSPORT_MAX_CONNECTIONS_PER_USER", Integer.toString(PER_USER)));
     }
 
-    private static void start(LibertyNode n) {
-        try {
-            n.start();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @AfterAll
-    static void stopCluster() throws Exception {
-        for (AutoCloseable c : new AutoCloseable[] {a, b, redis}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    e.printStackTrace();
-                }
-            }
-        }
+    static void stopCluster() {
+        LibertyNode.closeAll(a, b, redis);
     }
 
     static String room(String prefix) {

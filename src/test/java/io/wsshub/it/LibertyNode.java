@@ -170,4 +170,29 @@ public final class LibertyNode implements AutoCloseable {
     public void close() throws Exception {
         stop();
     }
+
+    /** Starts the nodes side by side (each Liberty start takes most of its time waiting, not computing). */
+    public static void startAll(LibertyNode... nodes) {
+        java.util.concurrent.CompletableFuture.allOf(java.util.Arrays.stream(nodes)
+                .map(n -> java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        n.start();
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                })).toArray(java.util.concurrent.CompletableFuture[]::new)).join();
+    }
+
+    /** Closes what is there, each even if another fails (test teardown). */
+    public static void closeAll(AutoCloseable... all) {
+        for (AutoCloseable c : all) {
+            if (c != null) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    e.printStackTrace();
+                }
+            }
+        }
+    }
 }

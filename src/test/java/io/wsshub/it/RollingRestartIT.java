@@ -51,9 +51,7 @@ class RollingRestartIT {
         statsPort = RedisProcess.freePort();
         a = node("node-a");
         b = node("node-b");
-        var startA = java.util.concurrent.CompletableFuture.runAsync(() -> start(a));
-        start(b);
-        startA.join();
+        LibertyNode.startAll(a, b);
         ProcessBuilder pb = new ProcessBuilder("haproxy", "-db", "-f", Path.of("cluster", "haproxy.cfg").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(Path.of("target", "rolling-it", "haproxy.log").toFile());
@@ -74,29 +72,13 @@ class RollingRestartIT {
                 "PRESENCE_TTL_SECONDS", "6", "MARKET_FEED_ENABLED", "false"));
     }
 
-    private static void start(LibertyNode n) {
-        try {
-            n.start();
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
     @AfterAll
     static void stop() throws Exception {
         if (haproxy != null) {
             haproxy.destroy();
             haproxy.waitFor(10, TimeUnit.SECONDS);
         }
-        for (AutoCloseable c : new AutoCloseable[] {a, b, redis}) {
-            if (c != null) {
-                try {
-                    c.close();
-                } catch (Exception e) {
-                    e.printStackTrace();
-                }
-            }
-        }
+        LibertyNode.closeAll(a, b, redis);
     }
 
     /** HAProxy's view of a server: its stats CSV, column "status". */
