@@ -217,6 +217,12 @@ public class ChatService implements Engine.RoomListener {
             }
         }
         m.buffer = null;
+        for (StoredMessage d : m.duplicates) { // retries answered while it joined: the ones it has had by now
+            if (d.id() <= Math.max(m.fromId, hub.lastId)) {
+                peer.send(encode(hub.name, d));
+            }
+        }
+        m.duplicates.clear();
     }
 
     private void sendTo(RoomHub hub, Peer peer, RoomHub.Member m, StoredMessage s) {
@@ -324,7 +330,7 @@ public class ChatService implements Engine.RoomListener {
                         peer.send(error(UNAVAILABLE, "the message store is unavailable: send it again later",
                                 send.clientId()));
                     } else if (p.duplicate()) {
-                        peer.send(encode(roomName, p.message()));
+                        answerDuplicate(roomName, peer, p.message());
                     }
                     // a stored message reaches its sender like everyone else: through the room's deliveries
                 }, executor);
@@ -553,6 +559,29 @@ public class ChatService implements Engine.RoomListener {
     /** Rooms with connections on this node (for tests and metrics). */
     public int localRooms() {
         return hubs.size();
+    }
+
+    /**
+     * A retried clientId: the original is the answer, but it must not overtake the room's stream (sent at once it
+     * could arrive before lower ids still on their way here). One this connection has had already goes at once;
+     * a newer one reaches it through the stream, in order, like any message.
+     */
+    private void answerDuplicate(String roomName, Peer peer, StoredMessage original) {
+        RoomHub hub = hubs.get(roomName);
+        if (hub == null) {
+            peer.send(encode(roomName, original));
+            return;
+        }
+        hub.serial.execute(() -> {
+            RoomHub.Member m = hub.members.get(peer);
+            if (m == null) {
+                peer.send(encode(roomName, original));
+            } else if (!m.live()) {
+                m.duplicates.add(original); // decided when it goes live
+            } else if (original.id() <= Math.max(m.fromId, hub.lastId)) {
+                peer.send(encode(roomName, original));
+            }
+        });
     }
 
     private String checkText(String text) {

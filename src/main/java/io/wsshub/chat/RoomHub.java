@@ -34,6 +34,8 @@ final class RoomHub {
         boolean left;
         /** Its join completed: its presence entry exists (a leave must remove it, even before it is live). */
         boolean added;
+        /** Originals of its retried clientIds that came back while it was joining (answered once live). */
+        final List<io.wsshub.engine.Engine.StoredMessage> duplicates = new ArrayList<>();
         long fromId;
         long fromPv;
 

@@ -64,11 +64,14 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             String[] credentials = decodeBasic(authorization.substring(6).trim());
             // Known Liberty 26.0.0.3 defect: a Basic header that is not base64 of "user:password" ends in a 500
             // whatever this returns (Liberty's audit code parses the header again after us).
-            if (credentials == null) {
-                return challenge(res);
+            if (credentials != null && checkPassword(req, res, ctx, credentials[0], credentials[1])) {
+                return AuthenticationStatus.SUCCESS;
             }
-            return checkPassword(req, res, ctx, credentials[0], credentials[1]) ? AuthenticationStatus.SUCCESS
-                    : res.getStatus() == 429 ? AuthenticationStatus.SEND_CONTINUE : challenge(res);
+            if (path.startsWith("/ws/")) {
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HANDSHAKES_REFUSED,
+                        res.getStatus() == 429 ? "login_locked" : "unauthenticated");
+            }
+            return res.getStatus() == 429 ? AuthenticationStatus.SEND_CONTINUE : challenge(res);
         }
 
         if (LOGIN_ACTION.equals(path) && "POST".equalsIgnoreCase(req.getMethod())) {

@@ -211,4 +211,25 @@ class DeliveryOrderTest {
         assertEquals(List.of(3L, 4L, 5L), ids(alice), "3 and 4 came from history, then the live 5");
         assertEquals(List.of(5L), ids(bob));
     }
+
+    @Test
+    void theAnswerToARetryNeverOvertakesLowerIdsStillOnTheirWay() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", alice, null);
+        chat.join("r", bob, null);
+        chat.send("r", alice, new ClientFrame.Send("one", "c1"));
+        engine.drop = id -> id == 2 || id == 3; // on their way (a slow pub/sub), not lost
+        chat.send("r", bob, text("two"));
+        chat.send("r", alice, new ClientFrame.Send("three", "c3"));
+        chat.send("r", alice, new ClientFrame.Send("three", "c3")); // the client retries: its echo is late
+        assertEquals(List.of(1L), ids(alice), "the original 3 was not sent ahead of 2");
+        chat.upkeep();
+        chat.upkeep(); // the stream catches up: 2, then 3 (the answer to the retry too)
+        assertEquals(List.of(1L, 2L, 3L), ids(alice));
+        chat.send("r", alice, new ClientFrame.Send("one", "c1")); // an old retry: answered at once
+        assertEquals(List.of(1L, 2L, 3L, 1L), ids(alice));
+    }
 }

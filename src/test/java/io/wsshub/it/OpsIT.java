@@ -76,6 +76,7 @@ class OpsIT {
         double normalCloses = sample(before, "wsshub_closes_total{code=\"1000\"}");
         double latencies = sample(before, "wsshub_delivery_latency_seconds_count");
         double origin = sample(before, "wsshub_handshakes_refused_total{reason=\"origin\"}");
+        double unauthenticated = sample(before, "wsshub_handshakes_refused_total{reason=\"unauthenticated\"}");
 
         Client alice = Wss.join("ops-metrics", "alice");
         Client bob = Wss.join("ops-metrics", "bob", alice);
@@ -86,6 +87,8 @@ class OpsIT {
             bob.next("message");
         }
         assertTrue(sample(metrics(), "wsshub_connections{endpoint=\"chat\"}") >= 2, "open connections counted");
+        // a name of its own: wrong passwords for alice would count towards her lock-out in the other tests
+        assertEquals(401, Wss.handshakeStatus("/ws/chat/ops", "Authorization", Wss.basic("nobody-ops", "wrong")));
         assertEquals(403, HardeningIT.status("/ws/chat/ops", Wss.basic("alice", Wss.PASSWORD), "https://evil.example"));
         alice.close();
         bob.close();
@@ -95,6 +98,7 @@ class OpsIT {
         assertTrue(sample(after, "wsshub_delivery_latency_seconds_count") >= latencies + 10);
         assertTrue(sample(after, "wsshub_closes_total{code=\"1000\"}") >= normalCloses + 2);
         assertEquals(origin + 1, sample(after, "wsshub_handshakes_refused_total{reason=\"origin\"}"));
+        assertEquals(unauthenticated + 1, sample(after, "wsshub_handshakes_refused_total{reason=\"unauthenticated\"}"));
 
         Path file = Path.of("target", "metrics.txt");
         Files.writeString(file, after, StandardCharsets.UTF_8);

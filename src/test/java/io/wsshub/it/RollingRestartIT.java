@@ -116,6 +116,8 @@ class RollingRestartIT {
         final String room;
         final String user;
         final List<String> problems = Collections.synchronizedList(new ArrayList<>());
+        /** Where in the trace the first problem was seen (-1: none). */
+        volatile int firstProblemAt = -1;
         final Map<String, String> pending = Collections.synchronizedMap(new LinkedHashMap<>());
         final List<String> acked = Collections.synchronizedList(new ArrayList<>());
         final Map<Integer, Integer> closes = Collections.synchronizedMap(new java.util.TreeMap<>());
@@ -184,7 +186,7 @@ class RollingRestartIT {
                     return;
                 } catch (Exception e) { // 503 from a draining node, or no node ready behind the balancer
                     if (Instant.now().isAfter(deadline)) {
-                        problems.add("could not reconnect within 60 s: " + e);
+                        problem("could not reconnect within 60 s: " + e);
                         stopped = true;
                         return;
                     }
@@ -250,7 +252,7 @@ class RollingRestartIT {
                             + f.getJsonArray("history").getValuesAs(JsonObject.class).stream()
                                     .map(m -> m.getJsonNumber("id").toString()).toList());
                     if (epoch != null && !f.getBoolean("recovered", false)) {
-                        problems.add("a resume was not recovered: " + f);
+                        problem("a resume was not recovered: " + f);
                     }
                     epoch = f.getString("epoch");
                     if (lastId < 0) {
@@ -267,7 +269,7 @@ class RollingRestartIT {
                     trace.add(f.getJsonNumber("id") + " " + f.getString("from") + " " + f.getString("clientId", ""));
                     message(f);
                 }
-                case "error" -> problems.add("error frame: " + f);
+                case "error" -> problem("error frame: " + f);
                 default -> { }
             }
         }
@@ -278,19 +280,32 @@ class RollingRestartIT {
             boolean mine = user.equals(m.getString("from")) && clientId != null;
             if (id <= lastId) {
                 if (!(mine && acked.contains(clientId))) {
-                    problems.add("duplicate or out of order: id " + id + " after " + lastId);
+                    problem("duplicate or out of order: id " + id + " after " + lastId);
                 }
                 return; // the original, re-sent to answer a retry
             }
             if (id != lastId + 1) {
-                problems.add("gap: id " + id + " after " + lastId);
+                problem("gap: id " + id + " after " + lastId);
             }
             lastId = id;
             if (mine && pending.remove(clientId) != null) {
                 acked.add(clientId);
             } else if (mine && acked.contains(clientId)) {
-                problems.add("stored twice: " + clientId);
+                problem("stored twice: " + clientId);
             }
+        }
+
+        private void problem(String what) {
+            if (firstProblemAt < 0) {
+                firstProblemAt = trace.size();
+            }
+            problems.add(what);
+        }
+
+        /** The trace around the first problem (or its end). */
+        String context() {
+            int at = firstProblemAt < 0 ? trace.size() : firstProblemAt;
+            return String.join("\n", trace.subList(Math.max(0, at - 80), Math.min(trace.size(), at + 20)));
         }
 
         void finish() throws InterruptedException {
@@ -355,8 +370,8 @@ class RollingRestartIT {
         }
         int total1012 = 0;
         for (Session s : sessions) {
-            assertEquals(List.of(), s.problems, s.user + " in " + s.room + "; it saw:\n"
-                    + String.join("\n", s.trace.subList(Math.max(0, s.trace.size() - 400), s.trace.size())));
+            assertEquals(List.of(), s.problems, s.user + " in " + s.room + "; around the first problem it saw:\n"
+                    + s.context());
             assertTrue(s.acked.size() > 20, s.user + " sent through the whole restart: " + s.acked.size());
             total1012 += s.closes.getOrDefault(1012, 0);
         }
