@@ -64,11 +64,13 @@ public final class RedisEngine implements Engine {
         final String name;
         final String body;
         final String sha;
+        final io.wsshub.ops.Metrics.Histogram latency;
 
         Script(String name, String body) {
             this.name = name;
             this.body = body;
             this.sha = sha1(body);
+            this.latency = io.wsshub.ops.Metrics.histogram(io.wsshub.ops.Metrics.ENGINE_LATENCY, name);
         }
     }
 
@@ -554,8 +556,7 @@ public final class RedisEngine implements Engine {
         }
         CompletableFuture<T> out = new CompletableFuture<>();
         long t0 = System.nanoTime();
-        out.whenComplete((r, e) -> io.wsshub.ops.Metrics.observe(io.wsshub.ops.Metrics.ENGINE_LATENCY,
-                (System.nanoTime() - t0) / 1e9, s.name));
+        out.whenComplete((r, e) -> s.latency.observe((System.nanoTime() - t0) / 1e9));
         CompletionStage<T> bySha = wrapRaw(() -> c.async().evalsha(s.sha, type, keys, args));
         bySha.whenComplete((r, e) -> {
             if (e == null) {

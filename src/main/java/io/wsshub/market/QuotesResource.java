@@ -50,15 +50,15 @@ public class QuotesResource {
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public CompletionStage<Response> publish(InputStream body) throws IOException {
-        Response refused = check(body);
-        if (refused != null) {
-            return CompletableFuture.completedFuture(refused);
+        Checked checked = check(body);
+        if (checked.refusal() != null) {
+            return CompletableFuture.completedFuture(checked.refusal());
         }
-        List<CompletableFuture<?>> stored = new ArrayList<>(pending.length);
-        for (int i = 0; i < pending.length; i++) { // in request order (one connection: Redis applies them in order)
-            stored.add(market.update(pending[i].symbol(), prices.get(i)).toCompletableFuture());
+        List<CompletableFuture<?>> stored = new ArrayList<>(checked.symbols().size());
+        for (int i = 0; i < checked.symbols().size(); i++) { // in request order (one connection: Redis keeps it)
+            stored.add(market.update(checked.symbols().get(i), checked.prices().get(i)).toCompletableFuture());
         }
-        int n = pending.length;
+        int n = stored.size();
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
                 .handle((v, failure) -> failure == null
                         ? Response.ok(Json.encode(Map.of("published", n))).build()
@@ -66,26 +66,32 @@ public class QuotesResource {
                                 + " may have been published: send it again later", null));
     }
 
-    private QuoteIn[] pending;
-    private List<BigDecimal> prices;
+    /** A checked body: the refusal to answer, or the quotes to publish. */
+    private record Checked(Response refusal, List<String> symbols, List<BigDecimal> prices) {
+        static Checked refused(Response refusal) {
+            return new Checked(refusal, List.of(), List.of());
+        }
+    }
 
-    /** Reads and validates the body; null when it is fine ({@link #pending} and {@link #prices} are then set). */
-    private Response check(InputStream body) throws IOException {
+    /** Reads and validates the body, all or nothing. */
+    private static Checked check(InputStream body) throws IOException {
         byte[] bytes = body.readNBytes(MAX_BODY_BYTES + 1);
         if (bytes.length > MAX_BODY_BYTES) {
-            return error(413, "too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes", null);
+            return Checked.refused(error(413, "too_large", "the body is larger than " + MAX_BODY_BYTES + " bytes",
+                    null));
         }
         QuoteIn[] items;
         try {
             items = Json.JSONB.fromJson(new String(bytes, StandardCharsets.UTF_8), QuoteIn[].class);
         } catch (JsonbException | jakarta.json.JsonException e) { // binding or syntax
-            return error(400, "bad_json", "expected a JSON array of {\"symbol\",\"price\"}", null);
+            items = null;
         }
         if (items == null) {
-            return error(400, "bad_json", "expected a JSON array of {\"symbol\",\"price\"}", null);
+            return Checked.refused(error(400, "bad_json", "expected a JSON array of {\"symbol\",\"price\"}", null));
         }
         if (items.length > MAX_QUOTES) {
-            return error(400, "too_many_quotes", "at most " + MAX_QUOTES + " quotes per request", null);
+            return Checked.refused(error(400, "too_many_quotes", "at most " + MAX_QUOTES + " quotes per request",
+                    null));
         }
         List<BadItem> bad = new ArrayList<>();
         List<BigDecimal> prices = new ArrayList<>(items.length);
@@ -111,11 +117,10 @@ public class QuotesResource {
             prices.add(price);
         }
         if (!bad.isEmpty()) {
-            return error(400, "invalid_quotes", bad.size() + " invalid item(s); nothing was published", bad);
+            return Checked.refused(error(400, "invalid_quotes", bad.size() + " invalid item(s); nothing was published",
+                    bad));
         }
-        this.pending = items;
-        this.prices = prices;
-        return null;
+        return new Checked(null, java.util.Arrays.stream(items).map(QuoteIn::symbol).toList(), prices);
     }
 
     /** The body of every refusal: {@code {"error":"invalid_quotes","message":"...","items":[...]}}. */

@@ -45,6 +45,9 @@ public class Health {
     private volatile boolean started;
     private volatile long lastTickNanos = System.nanoTime();
     private volatile boolean keystoreLoads;
+    /** The keystore file's modification time and size when it was last loaded: it is loaded again on a change. */
+    private long keystoreStamp = Long.MIN_VALUE;
+    private java.util.concurrent.ScheduledFuture<?> ticks;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object init) {
         started = true;
@@ -52,11 +55,28 @@ public class Health {
 
     @PostConstruct
     void start() {
-        scheduler.scheduleWithFixedDelay(() -> {
+        ticks = scheduler.scheduleWithFixedDelay(() -> {
             lastTickNanos = System.nanoTime();
-            keystoreLoads = keystoreLoads();
+            checkKeystore();
         }, 0, 2, TimeUnit.SECONDS);
         Metrics.gauge(Metrics.ENGINE_UP, () -> engine.up() ? 1 : 0, engine.kind());
+    }
+
+    @jakarta.annotation.PreDestroy
+    void stop() {
+        if (ticks != null) {
+            ticks.cancel(false);
+        }
+    }
+
+    /** Loads the keystore when its file is new or changed (a PKCS#12 load derives keys: not every 2 s for nothing). */
+    private void checkKeystore() {
+        java.io.File file = new java.io.File(keystorePath);
+        long stamp = file.lastModified() * 31 + file.length();
+        if (stamp != keystoreStamp || !file.exists()) {
+            keystoreLoads = keystoreLoads();
+            keystoreStamp = stamp;
+        }
     }
 
     private boolean keystoreLoads() {

@@ -72,12 +72,17 @@ public final class Metrics {
     }
 
     public static void inc(String family, String... labels) {
-        add(family, 1, labels);
+        counter(family, labels).increment();
     }
 
     public static void add(String family, long n, String... labels) {
-        COUNTERS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key(labels), k -> new LongAdder()).add(n);
+        counter(family, labels).add(n);
+    }
+
+    /** The counter itself, for a hot path to look up once and keep (no label key built per increment). */
+    public static LongAdder counter(String family, String... labels) {
+        return COUNTERS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
+                .computeIfAbsent(key(labels), k -> new LongAdder());
     }
 
     public static long count(String family, String... labels) {
@@ -87,8 +92,13 @@ public final class Metrics {
     }
 
     public static void observe(String family, double seconds, String... labels) {
-        HISTOGRAMS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key(labels), k -> new Histogram()).observe(seconds);
+        histogram(family, labels).observe(seconds);
+    }
+
+    /** The histogram itself, for a hot path to look up once and keep. */
+    public static Histogram histogram(String family, String... labels) {
+        return HISTOGRAMS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
+                .computeIfAbsent(key(labels), k -> new Histogram());
     }
 
     /** A gauge read at every scrape (replaces an earlier one with the same labels: an application restart). */
@@ -96,7 +106,8 @@ public final class Metrics {
         GAUGES.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).put(key(labels), value);
     }
 
-    private static final class Histogram {
+    /** Cumulative buckets of {@link #SECONDS}, a count and a sum. */
+    public static final class Histogram {
         final LongAdder[] buckets = new LongAdder[SECONDS.length];
         final LongAdder count = new LongAdder();
         final DoubleAdder sum = new DoubleAdder();
@@ -107,7 +118,7 @@ public final class Metrics {
             }
         }
 
-        void observe(double v) {
+        public void observe(double v) {
             for (int i = 0; i < SECONDS.length; i++) {
                 if (v <= SECONDS[i]) {
                     buckets[i].increment();

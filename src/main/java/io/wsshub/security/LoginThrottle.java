@@ -5,7 +5,6 @@ import jakarta.inject.Inject;
 import java.util.Iterator;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.LongSupplier;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
@@ -39,8 +38,6 @@ public class LoginThrottle {
     private LongSupplier clock = System::currentTimeMillis;
     private final ConcurrentHashMap<String, Record> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Record> addresses = new ConcurrentHashMap<>();
-    private final AtomicLong failed = new AtomicLong();
-    private final AtomicLong refused = new AtomicLong();
 
     protected LoginThrottle() {
         // for CDI
@@ -73,7 +70,6 @@ public class LoginThrottle {
         long now = clock.getAsLong();
         long until = Math.max(blockedUntil(users, user, now), blockedUntil(addresses, address, now));
         if (until > now) {
-            refused.incrementAndGet();
             io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
             return Math.max(1, (until - now + 999) / 1000);
         }
@@ -81,7 +77,6 @@ public class LoginThrottle {
     }
 
     public void failed(String user, String address) {
-        failed.incrementAndGet();
         io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_FAILURES);
         long now = clock.getAsLong();
         record(users, user, now, maxFailures);
@@ -93,15 +88,6 @@ public class LoginThrottle {
         if (user != null) {
             users.remove(user);
         }
-    }
-
-    /** Failed password checks and attempts refused with 429, since start (for metrics). */
-    public long failures() {
-        return failed.get();
-    }
-
-    public long refusals() {
-        return refused.get();
     }
 
     int tracked() {
@@ -144,10 +130,9 @@ public class LoginThrottle {
 
     /** Forgets records that neither block nor count any more; if none, the least recently seen half. */
     private void prune(ConcurrentHashMap<String, Record> map, long now) {
-        long forgetAfter = Math.max(windowMillis, maxDelayMillis) * 2;
         map.values().removeIf(r -> {
             synchronized (r) {
-                return r.blockedUntil <= now && now - r.lastSeen >= Math.min(forgetAfter, windowMillis);
+                return r.blockedUntil <= now && now - r.lastSeen >= windowMillis;
             }
         });
         if (map.size() >= maxTracked) {

@@ -27,11 +27,13 @@ public final class Connection {
     final String entry;
     /** The cluster-wide per-user cap's answer (completed at once on the memory engine). */
     java.util.concurrent.CompletableFuture<Boolean> admission = java.util.concurrent.CompletableFuture.completedFuture(true);
-    volatile boolean counted;
     /** The key its HTTP session is held under (HttpSessionKeeper), or null. */
     String keeperKey;
     /** "chat", "market" or "game": the metrics' endpoint label. */
     String endpoint = "chat";
+    /** Messages received under that label, looked up once. */
+    private java.util.concurrent.atomic.LongAdder received =
+            io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.MESSAGES_RECEIVED, "chat");
 
     /** Without an engine entry (tests of the inbound limits). */
     Connection(Session session, SessionOutbox outbox, TextAssembler assembler, RateLimiter limiter,
@@ -48,6 +50,18 @@ public final class Connection {
         this.loginToken = loginToken;
         this.httpSession = httpSession;
         this.entry = entry;
+    }
+
+    /** Labels its metrics with its endpoint ("chat", "market", "game"). */
+    void endpoint(String endpoint) {
+        this.endpoint = endpoint;
+        this.received = io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.MESSAGES_RECEIVED, endpoint);
+        outbox.endpoint(endpoint);
+    }
+
+    /** The per-user cap (cluster-wide on the redis engine) admitted it: it is counted there. */
+    boolean admitted() {
+        return admission.isDone() && !admission.isCompletedExceptionally() && admission.join();
     }
 
     HttpSession httpSession() {
@@ -99,7 +113,7 @@ public final class Connection {
         }
         switch (limiter.take(System.nanoTime())) {
             case ACCEPT:
-                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_RECEIVED, endpoint);
+                received.increment();
                 return text;
             case REJECT:
                 io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "rate_limited");

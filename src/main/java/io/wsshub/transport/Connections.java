@@ -220,8 +220,7 @@ public class Connections {
                 (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
         c.keeperKey = httpSessions.hold(httpSession);
         String path = session.getRequestURI().getPath();
-        c.endpoint = path.startsWith("/ws/market") ? "market" : path.startsWith("/ws/game") ? "game" : "chat";
-        outbox.endpoint = c.endpoint;
+        c.endpoint(path.startsWith("/ws/market") ? "market" : path.startsWith("/ws/game") ? "game" : "chat");
         open.add(c);
         c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
@@ -235,15 +234,12 @@ public class Connections {
      * cannot be asked. Never on an engine thread.
      */
     public void whenAdmitted(Connection c, Runnable then) {
-        java.util.concurrent.CompletableFuture<Boolean> a = c.admission;
-        if (a.isDone() && !a.isCompletedExceptionally() && a.join()) {
-            c.counted = true;
+        if (c.admitted()) {
             then.run();
             return;
         }
-        a.whenCompleteAsync((ok, failure) -> {
+        c.admission.whenCompleteAsync((ok, failure) -> {
             if (failure == null && ok) {
-                c.counted = true;
                 then.run();
                 return;
             }
@@ -260,7 +256,7 @@ public class Connections {
     void refreshCounts() {
         java.util.Map<String, String> entries = new java.util.HashMap<>();
         for (Connection c : open) {
-            if (c.counted) {
+            if (c.admitted()) {
                 entries.put(c.entry, c.user());
             }
         }

@@ -314,6 +314,15 @@ class RollingRestartIT {
         }
     }
 
+    private static boolean sameLastIds(List<Session> sessions, int rooms) {
+        for (int r = 0; r < rooms; r++) {
+            if (sessions.get(2 * r).lastId != sessions.get(2 * r + 1).lastId) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     private static HttpResponse<String> drain(LibertyNode n) throws Exception {
         return DrainIT.call(n, "POST", "/api/admin/drain", Wss.basic("operator", Wss.PASSWORD));
     }
@@ -333,7 +342,18 @@ class RollingRestartIT {
         n.stop(); // a drained node has nothing left to lose
         n.start();
         awaitBackend(n.name(), "UP");
-        Thread.sleep(1000); // traffic on the whole cluster again before the next step
+        awaitTraffic(sessions); // every client chats again before the next step
+    }
+
+    /** Waits until every client has had 5 more of its sends acknowledged. */
+    private static void awaitTraffic(List<Session> sessions) throws InterruptedException {
+        Map<Session, Integer> before = new java.util.HashMap<>();
+        sessions.forEach(s -> before.put(s, s.acked.size()));
+        Instant deadline = Instant.now().plusSeconds(30);
+        while (sessions.stream().anyMatch(s -> s.acked.size() < before.get(s) + 5)) {
+            assertTrue(Instant.now().isBefore(deadline), "clients stopped getting their sends acknowledged");
+            Thread.sleep(50);
+        }
     }
 
     @Test
@@ -341,18 +361,13 @@ class RollingRestartIT {
         List<Session> sessions = new ArrayList<>();
         String[][] members = {{"alice", "bob"}, {"bob", "carol"}, {"carol", "alice"}};
         for (int r = 0; r < members.length; r++) {
+            String room = "roll-" + r + "-" + System.nanoTime() % 100000;
             for (String user : members[r]) {
-                sessions.add(new Session("roll-" + r + "-" + System.nanoTime() % 100000, user));
+                sessions.add(new Session(room, user));
             }
         }
-        // members of a room share its name
-        for (int r = 0; r < members.length; r++) {
-            Session first = sessions.get(2 * r);
-            Session second = sessions.get(2 * r + 1);
-            sessions.set(2 * r + 1, new Session(first.room, second.user));
-        }
         sessions.forEach(Session::start);
-        Thread.sleep(2000);
+        awaitTraffic(sessions);
 
         roll(a, sessions);
         roll(b, sessions);
@@ -364,7 +379,11 @@ class RollingRestartIT {
                     + sessions.stream().map(s -> s.user + "@" + s.room + "=" + s.pending.keySet()).toList());
             Thread.sleep(100);
         }
-        Thread.sleep(500); // the last echoes reach the room's other member
+        deadline = Instant.now().plusSeconds(15);
+        while (!sameLastIds(sessions, members.length)) { // the last echoes reach each room's other member
+            assertTrue(Instant.now().isBefore(deadline), "the members of a room never saw the same last id");
+            Thread.sleep(50);
+        }
         for (Session s : sessions) {
             s.finish();
         }

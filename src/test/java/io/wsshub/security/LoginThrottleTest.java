@@ -3,6 +3,7 @@ package io.wsshub.security;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wsshub.ops.Metrics;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
@@ -18,6 +19,8 @@ class LoginThrottleTest {
     @Test
     void fiveFailuresForANameLockItOutWithAGrowingDelay() {
         LoginThrottle t = throttle(100);
+        long failures = Metrics.count(Metrics.LOGIN_FAILURES);
+        long lockouts = Metrics.count(Metrics.LOGIN_LOCKED);
         for (int i = 0; i < 4; i++) {
             t.failed("dave", "10.0.0." + i);
             assertEquals(0, t.retryAfterSeconds("dave", "10.0.0.9"));
@@ -31,8 +34,8 @@ class LoginThrottleTest {
             t.failed("dave", "10.0.1." + i);
         }
         assertEquals(60, t.retryAfterSeconds("dave", "10.0.0.9"), "the second lock-out lasts twice as long");
-        assertEquals(2, t.refusals());
-        assertEquals(10, t.failures());
+        assertEquals(2, Metrics.count(Metrics.LOGIN_LOCKED) - lockouts, "counted for the metrics");
+        assertEquals(10, Metrics.count(Metrics.LOGIN_FAILURES) - failures);
     }
 
     @Test
