@@ -104,6 +104,11 @@ public interface Engine {
     /** Revokes a login on every node. */
     CompletionStage<Void> logout(String tokenHash);
 
+    // ---- games -----------------------------------------------------------------------------------------------
+
+    /** The shared state of the games. */
+    GameStore games();
+
     /** Stops the engine's threads and connections (application stop). */
     void close();
 

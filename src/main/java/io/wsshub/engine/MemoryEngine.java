@@ -34,6 +34,7 @@ public final class MemoryEngine implements Engine {
     private final LongSupplier clock;
     private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Quote> quotes = new ConcurrentHashMap<>();
+    private final MemoryGameStore games = new MemoryGameStore();
     private volatile RoomListener roomListener;
     private volatile Consumer<Quote> quoteListener;
     private volatile Consumer<String> logoutListener;
@@ -361,5 +362,10 @@ public final class MemoryEngine implements Engine {
 
     @Override
     public void close() {
+    }
+
+    @Override
+    public GameStore games() {
+        return games;
     }
 }

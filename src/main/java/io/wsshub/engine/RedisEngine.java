@@ -60,7 +60,7 @@ public final class RedisEngine implements Engine {
     private static final long LOGOUT_KEEP_SECONDS = TimeUnit.HOURS.toSeconds(24);
 
     /** A Lua script: sent by its SHA1, and in full once when Redis does not know it (after a restart). */
-    private static final class Script {
+    static final class Script {
         final String name;
         final String body;
         final String sha;
@@ -93,6 +93,8 @@ public final class RedisEngine implements Engine {
     private final Script admit;
     private final Script connsRefresh;
     private final SerialExecutor marketEvents;
+    private final SerialExecutor gameEvents;
+    private final RedisGameStore games;
 
     private volatile StatefulRedisConnection<String, String> conn;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
@@ -126,6 +128,8 @@ public final class RedisEngine implements Engine {
         this.executor = executor;
         this.scheduler = scheduler;
         this.marketEvents = new SerialExecutor(executor);
+        this.gameEvents = new SerialExecutor(executor);
+        this.games = new RedisGameStore(this, node, presenceTtlMillis);
         String lib = resource("room-lib.lua");
         this.join = new Script("join", lib + resource("join.lua"));
         this.publish = new Script("publish", lib + resource("publish.lua"));
@@ -195,7 +199,7 @@ public final class RedisEngine implements Engine {
         pubsub = sub;
         conn = cmd;
         LOG.info(() -> "redis engine: node " + node + " connected to " + redacted());
-        sub.async().subscribe(QUOTES, LOGOUTS, probeChannel()).thenRun(this::loadShared);
+        sub.async().subscribe(QUOTES, LOGOUTS, RedisGameStore.EVENTS, probeChannel()).thenRun(this::loadShared);
     }
 
     /** After subscribing: the last quote of every symbol and the logins still revoked. */
@@ -243,6 +247,8 @@ public final class RedisEngine implements Engine {
                 if (now - sent < TimeUnit.SECONDS.toNanos(1)) {
                     lastProbeOkNanos = now;
                 }
+            } else if (RedisGameStore.EVENTS.equals(channel)) {
+                gameEvents.execute(() -> games.deliver(message));
             } else if (LOGOUTS.equals(channel)) {
                 Consumer<String> l = logoutListener;
                 if (l != null) {
@@ -547,9 +553,30 @@ public final class RedisEngine implements Engine {
                 tokenHash, Long.toString(LOGOUT_KEEP_SECONDS), LOGOUTS).thenApply(r -> null);
     }
 
+    // ---- games -----------------------------------------------------------------------------------------------
+
+    @Override
+    public GameStore games() {
+        return games;
+    }
+
     // ---- plumbing --------------------------------------------------------------------------------------------
 
-    private <T> CompletionStage<T> eval(Script s, ScriptOutputType type, String[] keys, String... args) {
+    static Script script(String name) {
+        return new Script(name, resource(name + ".lua"));
+    }
+
+    /** One command on the command connection; fails with {@link EngineUnavailable}. */
+    <T> CompletionStage<T> command(java.util.function.Function<io.lettuce.core.api.async.RedisAsyncCommands<String,
+            String>, CompletionStage<T>> call) {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c == null) {
+            return unavailable();
+        }
+        return wrap(() -> call.apply(c.async()));
+    }
+
+    <T> CompletionStage<T> eval(Script s, ScriptOutputType type, String[] keys, String... args) {
         StatefulRedisConnection<String, String> c = conn;
         if (c == null) {
             return unavailable();

@@ -1,99 +1,96 @@
 package io.wsshub.game;
 
-import jakarta.json.bind.Jsonb;
-import jakarta.json.bind.JsonbBuilder;
-import jakarta.json.bind.JsonbConfig;
+import io.wsshub.engine.Engine;
+import io.wsshub.engine.EngineUnavailable;
+import io.wsshub.engine.GameStore;
+import io.wsshub.engine.GameStore.GameEvent;
+import io.wsshub.engine.GameStore.MatchRecord;
+import io.wsshub.engine.SerialExecutor;
 import io.wsshub.transport.Peer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
+import jakarta.enterprise.concurrent.ManagedExecutorService;
 import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import jakarta.json.bind.JsonbConfig;
 import java.security.SecureRandom;
 import java.time.Clock;
 import java.time.Instant;
-import java.time.temporal.ChronoUnit;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
-import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.logging.Level;
+import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
- * Server-authoritative Connect Four (docs/protocol.md, /ws/game): matchmaking, the rules, turn clocks, spectators,
- * and reconnection (the seat belongs to the user: any of the user's connections plays it, and a new one is
- * welcomed with the user's unfinished matches). All state changes under one monitor — games are small and slow —
- * and the frames they produce are written after it is released.
+ * Server-authoritative Connect Four (docs/protocol.md, /ws/game): matchmaking, the rules, turn clocks, spectators
+ * and reconnection (the seat belongs to the user: any of the user's connections, on any node, plays it, and a new
+ * one is welcomed with the user's unfinished match).
  *
- * <p>This node's memory holds the matches: on the redis engine a match is played on the node its players reach
- * (docs/cluster.md says what is not shared yet).
+ * <p>The matches live in the engine's {@link GameStore} (Redis for a cluster): a node reads a match, applies an
+ * intent with the rules here and writes the result with a compare-and-set on the record's rev; on a conflict it
+ * decides again on the newer record (a move then usually gets {@code stale_version}). Every change comes back to
+ * every node as an event, the writer's included, and each node sends it to its own connections: one delivery
+ * path. Clocks are due times in the store that every node polls; exactly one claim of an expired clock lands.
+ *
+ * <p>This node's connections and spectators are touched only on one serial executor, which also sends every
+ * frame (a non-blocking enqueue): no lock, and frames of a match reach a connection in version order (a state
+ * older than one the connection has is not sent).
  */
 @ApplicationScoped
 public class GameService {
 
+    private static final Logger LOG = Logger.getLogger(GameService.class.getName());
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Game frames write their nulls ("winner":null): clients of the contract test for them. */
     static final Jsonb JSON = JsonbBuilder.create(new JsonbConfig().withNullValues(true));
+    /** How often a playing match's players are checked for a connection somewhere (a dead node's are not). */
+    static final long CHECK_MILLIS = 2000;
+    private static final int ATTEMPTS = 5;
 
     private long turnMillis;
     private long graceMillis;
     private long keepMillis;
     private int maxSpectators;
+    private long refreshMillis;
     private Clock clock;
+    private GameStore store;
+    private Executor serial;
 
-    private final Object lock = new Object();
-    private final Map<String, Match> matches = new LinkedHashMap<>();
-    private final ArrayDeque<String> queue = new ArrayDeque<>();
+    /** user -> this node's connections of the user */
     private final Map<String, Set<Peer>> connections = new HashMap<>();
+    /** connection -> matchId -> the highest ver sent to it */
+    private final Map<Peer, Map<String, Long>> sent = new HashMap<>();
+    /** matchId -> this node's spectators -> their entry in the store */
+    private final Map<String, Map<Peer, String>> spectators = new HashMap<>();
+    /** Matches this node is checking now (one check each at a time). */
+    private final Set<String> checking = ConcurrentHashMap.newKeySet();
+    private long lastRefresh;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
+    @Resource
+    ManagedExecutorService pool;
+    @Inject
+    Engine engine;
     private ScheduledFuture<?> ticks;
-
-    /** One match; guarded by the service's monitor. */
-    static final class Match {
-        final String id;
-        final String red;
-        final String yellow;
-        Board board = Board.empty();
-        long ver = 1;
-        char turn;
-        Instant deadline;
-        boolean over;
-        GameFrame.LastMove lastMove;
-        String winner;
-        String reason;
-        List<int[]> line;
-        Instant endedAt;
-        final Map<String, Instant> grace = new HashMap<>();
-        final Set<Peer> spectators = new LinkedHashSet<>();
-
-        Match(String id, String red, String yellow) {
-            this.id = id;
-            this.red = red;
-            this.yellow = yellow;
-        }
-
-        String seatOf(String user) {
-            return red.equals(user) ? "R" : yellow.equals(user) ? "Y" : null;
-        }
-
-        String userOf(char seat) {
-            return seat == 'R' ? red : yellow;
-        }
-    }
-
-    private record Out(Peer peer, String frame) {
-    }
 
     protected GameService() {
         // for the CDI proxy
@@ -104,19 +101,33 @@ public class GameService {
                        @ConfigProperty(name = "game.grace.seconds", defaultValue = "60") int graceSeconds,
                        @ConfigProperty(name = "game.keep.seconds", defaultValue = "60") int keepSeconds,
                        @ConfigProperty(name = "game.max.spectators", defaultValue = "32") int maxSpectators,
+                       @ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30") int presenceTtlSeconds,
                        Clock clock) {
         this.turnMillis = turnSeconds * 1000L;
         this.graceMillis = graceSeconds * 1000L;
         this.keepMillis = keepSeconds * 1000L;
         this.maxSpectators = maxSpectators;
+        this.refreshMillis = presenceTtlSeconds * 1000L / 3;
         this.clock = clock;
+    }
+
+    /** For tests: the store and the executor its callbacks and this service's tasks run on. */
+    GameService(int turnSeconds, int graceSeconds, int keepSeconds, int maxSpectators, Clock clock, GameStore store,
+                Executor executor) {
+        this(turnSeconds, graceSeconds, keepSeconds, maxSpectators, 30, clock);
+        use(store, executor);
+    }
+
+    private void use(GameStore store, Executor executor) {
+        this.store = store;
+        this.serial = new SerialExecutor(executor);
+        store.onEvent(e -> serial.execute(() -> deliver(e)));
     }
 
     @PostConstruct
     void start() {
-        if (scheduler != null) {
-            ticks = scheduler.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
-        }
+        use(engine.games(), pool);
+        ticks = scheduler.scheduleWithFixedDelay(this::tick, 200, 200, TimeUnit.MILLISECONDS);
     }
 
     @PreDestroy
@@ -126,283 +137,486 @@ public class GameService {
         }
     }
 
-    // ---- connections ---------------------------------------------------------------------------------------
-
-    /** A new connection of its user: welcomed with the user's unfinished matches; a returning player is back. */
-    public void connect(Peer peer) {
-        List<Out> out = new ArrayList<>();
-        synchronized (lock) {
-            Set<Peer> mine = connections.computeIfAbsent(peer.user(), u -> new LinkedHashSet<>());
-            boolean first = mine.isEmpty();
-            mine.add(peer);
-            List<GameFrame.State> unfinished = new ArrayList<>();
-            for (Match m : matches.values()) {
-                if (!m.over && m.seatOf(peer.user()) != null) {
-                    unfinished.add(state(m));
-                }
-            }
-            out.add(new Out(peer, JSON.toJson(new GameFrame.Welcome(peer.user(), unfinished))));
-            for (Match m : matches.values()) {
-                if (!m.over && m.seatOf(peer.user()) != null) {
-                    out.add(new Out(peer, JSON.toJson(matchFrame(m, m.seatOf(peer.user())))));
-                    if (first && m.grace.remove(peer.user()) != null) {
-                        broadcast(out, m, JSON.toJson(new GameFrame.Presence(m.id, peer.user(), true, null)));
-                    }
-                }
-            }
-        }
-        send(out);
+    private long now() {
+        return clock.millis();
     }
 
-    /** A connection closed: a player whose last connection it was has game.grace.seconds to come back. */
-    public void disconnect(Peer peer) {
-        List<Out> out = new ArrayList<>();
-        synchronized (lock) {
-            Set<Peer> mine = connections.get(peer.user());
-            if (mine == null || !mine.remove(peer)) {
-                return;
-            }
-            for (Match m : matches.values()) {
-                m.spectators.remove(peer);
-            }
-            if (mine.isEmpty()) {
-                connections.remove(peer.user());
-                queue.remove(peer.user());
-                Instant until = clock.instant().plusMillis(graceMillis).truncatedTo(ChronoUnit.MILLIS);
-                for (Match m : matches.values()) {
-                    if (!m.over && m.seatOf(peer.user()) != null) {
-                        m.grace.put(peer.user(), until);
-                        broadcast(out, m, JSON.toJson(new GameFrame.Presence(m.id, peer.user(), false,
-                                until.toString())));
+    // ---- connections ---------------------------------------------------------------------------------------
+
+    /**
+     * A new connection of its user: welcomed with the user's unfinished match (then its {@code match} frame); the
+     * user's first connection anywhere ends a grace period.
+     */
+    public void connect(Peer peer) {
+        String user = peer.user();
+        serial.execute(() -> {
+            Set<Peer> mine = connections.computeIfAbsent(user, u -> new LinkedHashSet<>());
+            boolean first = mine.isEmpty();
+            mine.add(peer);
+            sent.put(peer, new HashMap<>());
+            CompletionStage<Boolean> on = first ? store.online(user, true) : CompletableFuture.completedFuture(true);
+            on.thenCompose(x -> store.unfinished(user)).whenCompleteAsync((m, e) -> {
+                if (e != null) {
+                    unavailable(peer, null, e);
+                    peer.close(1013, "unavailable");
+                    return;
+                }
+                if (!sent.containsKey(peer)) {
+                    return; // closed meanwhile
+                }
+                List<GameFrame.State> unfinished = new ArrayList<>();
+                if (m != null) {
+                    unfinished.add(state(m));
+                    sent.get(peer).put(m.id(), m.ver());
+                }
+                peer.send(JSON.toJson(new GameFrame.Welcome(user, unfinished)));
+                if (m != null) {
+                    peer.send(JSON.toJson(matchFrame(m, m.seatOf(user))));
+                    if (m.graceOf(m.seatOf(user)) != null) {
+                        change(m.id(), r -> back(r, user), x -> { });
                     }
                 }
+            }, serial);
+        });
+    }
+
+    /** A connection closed: a player with no connection left anywhere has game.grace.seconds to come back. */
+    public void disconnect(Peer peer) {
+        String user = peer.user();
+        serial.execute(() -> {
+            sent.remove(peer);
+            for (Map.Entry<String, Map<Peer, String>> s : spectators.entrySet()) {
+                String entry = s.getValue().remove(peer);
+                if (entry != null) {
+                    store.unspectate(s.getKey(), entry);
+                }
             }
-        }
-        send(out);
+            Set<Peer> mine = connections.get(user);
+            if (mine == null || !mine.remove(peer) || !mine.isEmpty()) {
+                return;
+            }
+            connections.remove(user);
+            store.unqueue(user);
+            store.online(user, false)
+                    .thenCompose(anywhere -> anywhere ? CompletableFuture.completedFuture(null) : store.unfinished(user))
+                    .whenCompleteAsync((m, e) -> {
+                        if (e == null && m != null && !connections.containsKey(user)) {
+                            change(m.id(), r -> away(r, user), x -> { });
+                        }
+                    }, serial);
+        });
     }
 
     // ---- intents -------------------------------------------------------------------------------------------
 
     public void handle(Peer peer, GameClientFrame frame) {
-        List<Out> out = new ArrayList<>();
-        synchronized (lock) {
+        serial.execute(() -> {
             if (frame instanceof GameClientFrame.Queue) {
-                queue(peer, out);
+                queue(peer);
             } else if (frame instanceof GameClientFrame.Unqueue) {
-                queue.remove(peer.user());
+                store.unqueue(peer.user());
             } else if (frame instanceof GameClientFrame.Move m) {
-                move(peer, m, out);
+                change(m.matchId(), r -> move(peer, m, r), e -> unavailable(peer, m.matchId(), e));
             } else if (frame instanceof GameClientFrame.Resign r) {
-                resign(peer, r.matchId(), out);
+                change(r.matchId(), m -> resign(peer, m, r.matchId()), e -> unavailable(peer, r.matchId(), e));
             } else if (frame instanceof GameClientFrame.Spectate s) {
-                spectate(peer, s.matchId(), out);
+                spectate(peer, s.matchId());
             } else if (frame instanceof GameClientFrame.Lobby) {
-                out.add(new Out(peer, JSON.toJson(lobby())));
+                lobby(peer);
             }
-        }
-        send(out);
+        });
     }
 
-    private void queue(Peer peer, List<Out> out) {
+    private void queue(Peer peer) {
         String user = peer.user();
-        if (queue.contains(user)) {
-            error(out, peer, "already_queued", "you are waiting for an opponent already", null);
-            return;
-        }
-        for (Match m : matches.values()) {
-            if (!m.over && m.seatOf(user) != null) {
-                error(out, peer, "already_playing", "finish your match first", m.id);
+        boolean userIsRed = RANDOM.nextBoolean(); // R moves first; who is R is drawn at random
+        store.queue(user, newId(), userIsRed, now() + turnMillis).whenCompleteAsync((q, e) -> {
+            if (e != null) {
+                unavailable(peer, null, e);
                 return;
             }
-        }
-        String opponent = queue.poll(); // first come, first matched; never yourself (you are not in the queue)
-        if (opponent == null) {
-            queue.add(user);
-            for (Peer p : connections.getOrDefault(user, Set.of())) {
-                out.add(new Out(p, JSON.toJson(GameFrame.Queued.INSTANCE)));
+            switch (q.outcome()) {
+                case "already_queued" -> error(peer, "already_queued", "you are waiting for an opponent already", null);
+                case "already_playing" -> error(peer, "already_playing", "finish your match first", q.matchId());
+                case "queued" -> {
+                    for (Peer p : connections.getOrDefault(user, Set.of())) {
+                        p.send(JSON.toJson(GameFrame.Queued.INSTANCE));
+                    }
+                }
+                default -> { } // matched: the match's "new" event reaches both players
             }
-            return;
-        }
-        boolean opponentStarts = RANDOM.nextBoolean();
-        Match m = new Match(newId(), opponentStarts ? opponent : user, opponentStarts ? user : opponent);
-        m.turn = 'R'; // R moves first; who is R was drawn at random
-        m.deadline = clock.instant().plusMillis(turnMillis).truncatedTo(ChronoUnit.MILLIS);
-        matches.put(m.id, m);
-        for (String player : List.of(m.red, m.yellow)) {
-            for (Peer p : connections.getOrDefault(player, Set.of())) {
-                out.add(new Out(p, JSON.toJson(matchFrame(m, m.seatOf(player)))));
-                out.add(new Out(p, JSON.toJson(state(m))));
-            }
-        }
+        }, serial);
     }
 
-    private void move(Peer peer, GameClientFrame.Move move, List<Out> out) {
-        Match m = playable(peer, move.matchId(), out);
-        if (m == null) {
-            return;
+    /** The change a move makes, or null after answering why there is none. */
+    private Change move(Peer peer, GameClientFrame.Move move, MatchRecord m) {
+        if (!playable(peer, move.matchId(), m)) {
+            return null;
         }
         String seat = m.seatOf(peer.user());
-        if (move.ver() == null || move.ver() != m.ver) {
-            error(out, peer, "stale_version", "the match is at version " + m.ver, m.id);
-            return;
-        }
-        if (seat.charAt(0) != m.turn) {
-            error(out, peer, "not_your_turn", "it is " + m.turn + "'s turn", m.id);
-            return;
-        }
-        int col = move.col() == null ? -1 : move.col();
-        int row = m.board.landingRow(col);
-        if (row < 0) {
-            error(out, peer, "illegal_move", col < 0 || col >= Board.COLS ? "columns are 0 to 6"
-                    : "column " + col + " is full", m.id);
-            return;
-        }
-        m.board = m.board.drop(col, m.turn);
-        m.lastMove = new GameFrame.LastMove(seat, col, row);
-        m.ver++;
-        int[][] four = m.board.fourThrough(col, row);
-        if (four != null) {
-            end(m, seat, "four", Arrays.asList(four));
-        } else if (m.board.full()) {
-            end(m, null, "draw", null);
-        } else {
-            m.turn = m.turn == 'R' ? 'Y' : 'R';
-            m.deadline = clock.instant().plusMillis(turnMillis).truncatedTo(ChronoUnit.MILLIS);
-        }
-        broadcast(out, m, JSON.toJson(state(m)));
-    }
-
-    private void resign(Peer peer, String matchId, List<Out> out) {
-        Match m = playable(peer, matchId, out);
-        if (m == null) {
-            return;
-        }
-        m.ver++;
-        end(m, "R".equals(m.seatOf(peer.user())) ? "Y" : "R", "resign", null);
-        broadcast(out, m, JSON.toJson(state(m)));
-    }
-
-    /** The match if this connection's user may act in it now; otherwise answers why and returns null. */
-    private Match playable(Peer peer, String matchId, List<Out> out) {
-        Match m = matchId == null ? null : matches.get(matchId);
-        if (m == null) {
-            error(out, peer, "no_such_match", "no such match", matchId);
+        if (move.ver() == null || move.ver() != m.ver()) {
+            error(peer, "stale_version", "the match is at version " + m.ver(), m.id());
             return null;
+        }
+        if (!seat.equals(m.turn())) {
+            error(peer, "not_your_turn", "it is " + m.turn() + "'s turn", m.id());
+            return null;
+        }
+        Board board = new Board(m.board());
+        int col = move.col() == null ? -1 : move.col();
+        int row = board.landingRow(col);
+        if (row < 0) {
+            error(peer, "illegal_move", col < 0 || col >= Board.COLS ? "columns are 0 to 6"
+                    : "column " + col + " is full", m.id());
+            return null;
+        }
+        Board next = board.drop(col, seat.charAt(0));
+        GameStore.LastMove last = new GameStore.LastMove(seat, col, row);
+        int[][] four = next.fourThrough(col, row);
+        MatchRecord r;
+        if (four != null) {
+            r = ended(m, next.toString(), last, seat, "four", Arrays.asList(four));
+        } else if (next.full()) {
+            r = ended(m, next.toString(), last, null, "draw", null);
+        } else {
+            r = new MatchRecord(m.id(), m.red(), m.yellow(), next.toString(), m.ver() + 1, m.rev() + 1,
+                    "R".equals(seat) ? "Y" : "R", now() + turnMillis, "playing", last, null, null, null, null,
+                    m.graceR(), m.graceY());
+        }
+        return new Change(r, new GameEvent("state", r, null, null));
+    }
+
+    private Change resign(Peer peer, MatchRecord m, String matchId) {
+        if (!playable(peer, matchId, m)) {
+            return null;
+        }
+        MatchRecord r = ended(m, m.board(), m.lastMove(), other(m.seatOf(peer.user())), "resign", null);
+        return new Change(r, new GameEvent("state", r, null, null));
+    }
+
+    /** True if this connection's user may act in the match now; otherwise answers why. */
+    private boolean playable(Peer peer, String matchId, MatchRecord m) {
+        if (m == null) {
+            error(peer, "no_such_match", "no such match", matchId);
+            return false;
         }
         if (m.seatOf(peer.user()) == null) {
-            error(out, peer, "not_a_player", "you are not a player of this match", m.id);
-            return null;
+            error(peer, "not_a_player", "you are not a player of this match", m.id());
+            return false;
         }
-        if (m.over) {
-            error(out, peer, "match_over", "the match is over", m.id);
-            return null;
+        if (m.over()) {
+            error(peer, "match_over", "the match is over", m.id());
+            return false;
         }
-        return m;
+        return true;
     }
 
-    private void spectate(Peer peer, String matchId, List<Out> out) {
-        Match m = matchId == null ? null : matches.get(matchId);
-        if (m == null) {
-            error(out, peer, "no_such_match", "no such match", matchId);
+    private void spectate(Peer peer, String matchId) {
+        if (matchId == null) {
+            error(peer, "no_such_match", "no such match", null);
             return;
         }
-        String seat = m.seatOf(peer.user());
-        if (seat == null && !m.spectators.contains(peer)) {
-            if (m.spectators.size() >= maxSpectators) {
-                error(out, peer, "spectators_full", "at most " + maxSpectators + " spectators", m.id);
+        store.get(matchId).whenCompleteAsync((m, e) -> {
+            if (e != null) {
+                unavailable(peer, matchId, e);
                 return;
             }
-            m.spectators.add(peer);
+            if (m == null) {
+                error(peer, "no_such_match", "no such match", matchId);
+                return;
+            }
+            String seat = m.seatOf(peer.user());
+            Map<Peer, String> watching = spectators.get(matchId);
+            if (seat != null || (watching != null && watching.containsKey(peer))) {
+                peer.send(JSON.toJson(matchFrame(m, seat))); // a player or a spectator asking again: the truth now
+                sendState(peer, m, true);
+                return;
+            }
+            String entry = engine == null ? "local:" + peer.id() : engine.node() + ":" + peer.id();
+            store.spectate(matchId, entry, maxSpectators).whenCompleteAsync((ok, e2) -> {
+                if (e2 != null) {
+                    unavailable(peer, matchId, e2);
+                } else if (!ok) {
+                    error(peer, "spectators_full", "at most " + maxSpectators + " spectators", matchId);
+                } else if (!sent.containsKey(peer)) {
+                    store.unspectate(matchId, entry); // closed meanwhile
+                } else {
+                    spectators.computeIfAbsent(matchId, k -> new HashMap<>()).put(peer, entry);
+                    peer.send(JSON.toJson(matchFrame(m, null)));
+                    // read again: a change between the first read and the registration reached no one here
+                    store.get(matchId).whenCompleteAsync((now, e3) -> {
+                        if (now != null) {
+                            sendState(peer, now, false);
+                        }
+                    }, serial);
+                    sendState(peer, m, false);
+                }
+            }, serial);
+        }, serial);
+    }
+
+    private void lobby(Peer peer) {
+        store.live().whenCompleteAsync((rows, e) -> {
+            if (e != null) {
+                unavailable(peer, null, e);
+                return;
+            }
+            List<GameFrame.LobbyEntry> live = new ArrayList<>();
+            for (GameStore.LobbyRow row : rows) {
+                MatchRecord m = row.match();
+                live.add(new GameFrame.LobbyEntry(m.id(), players(m), m.over() ? "over" : "playing",
+                        row.spectators()));
+            }
+            peer.send(JSON.toJson(new GameFrame.Lobby(live)));
+        }, serial);
+    }
+
+    // ---- changes -------------------------------------------------------------------------------------------
+
+    /** The next record of a match and the event that announces it. */
+    private record Change(MatchRecord next, GameEvent event) {
+    }
+
+    /**
+     * Reads the match, lets {@code decide} (on the serial executor) choose the change, null for none, and writes
+     * it with a compare-and-set; when another write came first, decides again on the newer record.
+     */
+    private void change(String matchId, Function<MatchRecord, Change> decide, java.util.function.Consumer<Throwable> failed) {
+        change(matchId, decide, failed, ATTEMPTS);
+    }
+
+    private void change(String matchId, Function<MatchRecord, Change> decide,
+                        java.util.function.Consumer<Throwable> failed, int attempts) {
+        if (matchId == null) {
+            decide.apply(null);
+            return;
         }
-        out.add(new Out(peer, JSON.toJson(matchFrame(m, seat))));
-        out.add(new Out(peer, JSON.toJson(state(m))));
+        store.get(matchId).whenCompleteAsync((m, e) -> {
+            if (e != null) {
+                failed.accept(e);
+                return;
+            }
+            Change c = decide.apply(m);
+            if (c == null) {
+                return;
+            }
+            store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
+                if (e2 != null) {
+                    failed.accept(e2);
+                } else if (!ok && attempts > 1) {
+                    change(matchId, decide, failed, attempts - 1);
+                } else if (!ok) {
+                    LOG.warning(() -> "game: match " + matchId + " kept changing under " + ATTEMPTS + " attempts");
+                }
+            }, serial);
+        }, serial);
+    }
+
+    /** A player's last connection anywhere closed: the grace period starts. */
+    private Change away(MatchRecord m, String user) {
+        String seat = m == null || m.over() ? null : m.seatOf(user);
+        if (seat == null || m.graceOf(seat) != null) {
+            return null;
+        }
+        MatchRecord r = withGrace(m, seat, now() + graceMillis);
+        return new Change(r, new GameEvent("presence", r, user, false));
+    }
+
+    /** A player in a grace period has a connection again. */
+    private Change back(MatchRecord m, String user) {
+        String seat = m == null || m.over() ? null : m.seatOf(user);
+        if (seat == null || m.graceOf(seat) == null) {
+            return null;
+        }
+        MatchRecord r = withGrace(m, seat, null);
+        return new Change(r, new GameEvent("presence", r, user, true));
+    }
+
+    private static MatchRecord withGrace(MatchRecord m, String seat, Long until) {
+        return new MatchRecord(m.id(), m.red(), m.yellow(), m.board(), m.ver(), m.rev() + 1, m.turn(), m.deadline(),
+                m.status(), m.lastMove(), m.winner(), m.reason(), m.line(), m.endedAt(),
+                "R".equals(seat) ? until : m.graceR(), "Y".equals(seat) ? until : m.graceY());
+    }
+
+    private MatchRecord ended(MatchRecord m, String board, GameStore.LastMove last, String winner, String reason,
+                              List<int[]> line) {
+        return new MatchRecord(m.id(), m.red(), m.yellow(), board, m.ver() + 1, m.rev() + 1, null, null, "over",
+                last, winner, reason, line, now(), null, null);
+    }
+
+    private long nextCheck(MatchRecord m) {
+        if (m.over()) {
+            return m.endedAt() + keepMillis;
+        }
+        long t = Math.min(m.deadline(), now() + CHECK_MILLIS);
+        if (m.graceR() != null) {
+            t = Math.min(t, m.graceR());
+        }
+        if (m.graceY() != null) {
+            t = Math.min(t, m.graceY());
+        }
+        return t;
+    }
+
+    private static String other(String seat) {
+        return "R".equals(seat) ? "Y" : "R";
     }
 
     // ---- clocks --------------------------------------------------------------------------------------------
 
-    /** Turn clocks, grace periods and the removal of finished matches. */
+    /** Due checks (turn clocks, grace periods, players of a dead node, removal of finished matches). */
     void tick() {
-        List<Out> out = new ArrayList<>();
-        synchronized (lock) {
-            Instant now = clock.instant();
-            for (Iterator<Match> it = matches.values().iterator(); it.hasNext(); ) {
-                Match m = it.next();
-                if (m.over) {
-                    if (!now.isBefore(m.endedAt.plusMillis(keepMillis))) {
-                        it.remove();
-                    }
-                    continue;
-                }
-                if (!now.isBefore(m.deadline)) { // the mover's clock ran out, connected or not
-                    m.ver++;
-                    end(m, m.turn == 'R' ? "Y" : "R", "timeout", null);
-                    broadcast(out, m, JSON.toJson(state(m)));
-                    continue;
-                }
-                for (Map.Entry<String, Instant> g : m.grace.entrySet()) {
-                    if (!now.isBefore(g.getValue())) { // gone for the whole grace period
-                        m.ver++;
-                        end(m, "R".equals(m.seatOf(g.getKey())) ? "Y" : "R", "abandon", null);
-                        broadcast(out, m, JSON.toJson(state(m)));
-                        break;
+        long now = now();
+        if (now - lastRefresh >= refreshMillis) {
+            lastRefresh = now;
+            serial.execute(this::refresh);
+        }
+        store.due(now, 50).whenComplete((ids, e) -> {
+            if (ids != null) {
+                for (String id : ids) {
+                    if (checking.add(id)) {
+                        check(id).whenComplete((x, e2) -> checking.remove(id));
                     }
                 }
             }
-        }
-        send(out);
+        });
     }
 
-    private void end(Match m, String winner, String reason, List<int[]> line) {
-        m.over = true;
-        m.winner = winner;
-        m.reason = reason;
-        m.line = line;
-        m.deadline = null;
-        m.grace.clear();
-        m.endedAt = clock.instant();
+    private void refresh() {
+        Map<String, String> entries = new HashMap<>();
+        for (Map.Entry<String, Map<Peer, String>> s : spectators.entrySet()) {
+            for (String entry : s.getValue().values()) {
+                entries.put(entry, s.getKey());
+            }
+        }
+        store.refresh(new ArrayList<>(connections.keySet()), entries);
+    }
+
+    /** One due check of a match: at most one write, compared-and-set like any other. */
+    private CompletionStage<?> check(String id) {
+        return store.get(id).thenCompose(m -> {
+            long now = now();
+            if (m == null) {
+                return store.remove(id, null);
+            }
+            if (m.over()) {
+                return now >= m.endedAt() + keepMillis ? store.remove(id, m)
+                        : store.reschedule(id, m.rev(), m.endedAt() + keepMillis);
+            }
+            if (now >= m.deadline()) { // the mover's clock ran out, connected or not
+                MatchRecord r = ended(m, m.board(), m.lastMove(), other(m.turn()), "timeout", null);
+                return store.update(r, nextCheck(r), new GameEvent("state", r, null, null));
+            }
+            return store.connected(m.red()).thenCombine(store.connected(m.yellow()), (red, yellow) -> {
+                Change c = null;
+                for (String seat : List.of("R", "Y")) {
+                    boolean here = "R".equals(seat) ? red : yellow;
+                    Long grace = m.graceOf(seat);
+                    String user = "R".equals(seat) ? m.red() : m.yellow();
+                    if (grace != null && !here && now >= grace) { // gone for the whole grace period
+                        MatchRecord r = ended(m, m.board(), m.lastMove(), other(seat), "abandon", null);
+                        c = new Change(r, new GameEvent("state", r, null, null));
+                        break;
+                    }
+                    if (c == null && grace == null && !here) { // e.g. its node died: no close said so
+                        c = away(m, user);
+                    } else if (c == null && grace != null && here) {
+                        c = back(m, user);
+                    }
+                }
+                return c;
+            }).thenCompose(c -> c == null ? store.reschedule(id, m.rev(), nextCheck(m))
+                    : store.update(c.next(), nextCheck(c.next()), c.event()));
+        }).exceptionally(e -> {
+            LOG.log(Level.FINE, "game: check of " + id + " failed", e);
+            return null;
+        });
+    }
+
+    // ---- deliveries (on the serial executor) --------------------------------------------------------------
+
+    private void deliver(GameEvent e) {
+        MatchRecord m = e.match();
+        if (m == null) {
+            return;
+        }
+        if ("gone".equals(e.kind())) {
+            spectators.remove(m.id());
+            for (Map<String, Long> s : sent.values()) {
+                s.remove(m.id());
+            }
+            return;
+        }
+        List<Peer> players = new ArrayList<>();
+        for (String u : List.of(m.red(), m.yellow())) {
+            players.addAll(connections.getOrDefault(u, Set.of()));
+        }
+        List<Peer> watching = new ArrayList<>(spectators.getOrDefault(m.id(), Map.of()).keySet());
+        if ("new".equals(e.kind())) {
+            for (Peer p : players) {
+                p.send(JSON.toJson(matchFrame(m, m.seatOf(p.user()))));
+            }
+        }
+        for (Peer p : players) {
+            sendState(p, m, false);
+        }
+        for (Peer p : watching) {
+            sendState(p, m, false);
+        }
+        if ("presence".equals(e.kind()) && e.user() != null) {
+            Long grace = m.graceOf(m.seatOf(e.user()));
+            String frame = JSON.toJson(new GameFrame.Presence(m.id(), e.user(), Boolean.TRUE.equals(e.connected()),
+                    grace == null ? null : Instant.ofEpochMilli(grace).toString()));
+            for (Peer p : players) {
+                p.send(frame);
+            }
+            for (Peer p : watching) {
+                p.send(frame);
+            }
+        }
+    }
+
+    /** Sends the match's state unless the connection has this version or a newer one ({@code force}: anyway). */
+    private void sendState(Peer peer, MatchRecord m, boolean force) {
+        Map<String, Long> mine = sent.get(peer);
+        if (mine == null) {
+            return;
+        }
+        long had = mine.getOrDefault(m.id(), 0L);
+        if (m.ver() > had || force) {
+            mine.put(m.id(), Math.max(had, m.ver()));
+            peer.send(JSON.toJson(state(m)));
+        }
     }
 
     // ---- frames --------------------------------------------------------------------------------------------
 
-    private static GameFrame.Match matchFrame(Match m, String seat) {
-        return new GameFrame.Match(m.id, Map.of("R", m.red, "Y", m.yellow), seat);
+    private static Map<String, String> players(MatchRecord m) {
+        return Map.of("R", m.red(), "Y", m.yellow());
     }
 
-    private static GameFrame.State state(Match m) {
-        return new GameFrame.State("state", m.id, m.ver, m.board.toString(), m.over ? null : String.valueOf(m.turn),
-                m.deadline == null ? null : m.deadline.toString(), m.over ? "over" : "playing", m.lastMove,
-                m.winner, m.reason, m.line);
+    private static GameFrame.Match matchFrame(MatchRecord m, String seat) {
+        return new GameFrame.Match(m.id(), players(m), seat);
     }
 
-    private GameFrame.Lobby lobby() {
-        List<GameFrame.LobbyEntry> live = new ArrayList<>();
-        for (Match m : matches.values()) {
-            live.add(new GameFrame.LobbyEntry(m.id, Map.of("R", m.red, "Y", m.yellow), m.over ? "over" : "playing",
-                    m.spectators.size()));
+    static GameFrame.State state(MatchRecord m) {
+        GameFrame.LastMove last = m.lastMove() == null ? null
+                : new GameFrame.LastMove(m.lastMove().seat(), m.lastMove().col(), m.lastMove().row());
+        return new GameFrame.State("state", m.id(), m.ver(), m.board(), m.over() ? null : m.turn(),
+                m.deadline() == null ? null : Instant.ofEpochMilli(m.deadline()).toString(),
+                m.over() ? "over" : "playing", last, m.winner(), m.reason(), m.line());
+    }
+
+    private static void error(Peer peer, String code, String message, String matchId) {
+        peer.send(JSON.toJson(new GameFrame.Error(code, message, matchId)));
+    }
+
+    private void unavailable(Peer peer, String matchId, Throwable e) {
+        Throwable cause = e instanceof CompletionException && e.getCause() != null ? e.getCause() : e;
+        if (!(cause instanceof EngineUnavailable)) {
+            LOG.log(Level.WARNING, "game: unexpected failure", cause);
         }
-        return new GameFrame.Lobby(live);
-    }
-
-    /** Both players' connections and every spectator. */
-    private void broadcast(List<Out> out, Match m, String frame) {
-        for (String player : List.of(m.red, m.yellow)) {
-            for (Peer p : connections.getOrDefault(player, Set.of())) {
-                out.add(new Out(p, frame));
-            }
-        }
-        for (Peer p : m.spectators) {
-            out.add(new Out(p, frame));
-        }
-    }
-
-    private static void error(List<Out> out, Peer peer, String code, String message, String matchId) {
-        out.add(new Out(peer, JSON.toJson(new GameFrame.Error(code, message, matchId))));
-    }
-
-    private static void send(List<Out> out) {
-        for (Out o : out) { // after the monitor: a write never happens under it
-            o.peer().send(o.frame());
-        }
+        serial.execute(() -> error(peer, "unavailable", "the match store cannot be reached; try again", matchId));
     }
 
     private static String newId() {

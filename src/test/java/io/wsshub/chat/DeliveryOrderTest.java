@@ -85,6 +85,7 @@ class DeliveryOrderTest {
         @Override public void onLogout(Consumer<String> l) { inner.onLogout(l); }
         @Override public CompletionStage<Void> logout(String t) { return inner.logout(t); }
         @Override public void close() { }
+        @Override public io.wsshub.engine.GameStore games() { return inner.games(); }
     }
 
     private static ChatService chat(LossyEngine engine) {

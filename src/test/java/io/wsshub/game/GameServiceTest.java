@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wsshub.engine.MemoryEngine;
 import io.wsshub.transport.RecordingPeer;
 import jakarta.json.JsonObject;
 import java.time.Clock;
@@ -54,7 +55,12 @@ class GameServiceTest {
     private final TestClock clock = new TestClock();
 
     private GameService service() {
-        return new GameService(30, 60, 60, 1, clock);
+        return service(60);
+    }
+
+    private GameService service(int graceSeconds) {
+        return new GameService(30, graceSeconds, 60, 1, clock,
+                new MemoryEngine("test", 10, 10, 60_000, System::currentTimeMillis).games(), Runnable::run);
     }
 
     /** Two players in a match; returns {red, yellow}. */
@@ -246,7 +252,7 @@ class GameServiceTest {
 
     @Test
     void aPlayerWhoComesBackResumesTheSeatAndOneGoneForTheGracePeriodLoses() {
-        GameService g = new GameService(30, 20, 60, 1, clock); // grace shorter than a turn
+        GameService g = service(20); // grace shorter than a turn
         P[] n = match(g);
         P red = n[0];
         P yellow = n[1];

@@ -1,0 +1,209 @@
+package io.wsshub.engine;
+
+import io.lettuce.core.Limit;
+import io.lettuce.core.Range;
+import io.lettuce.core.ScriptOutputType;
+import jakarta.json.bind.Jsonb;
+import jakarta.json.bind.JsonbBuilder;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Consumer;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The games on Redis (docs/cluster.md, "Games"): a match is a hash (its record as JSON, and its rev) written only by
+ * {@code game-update.lua}, a compare-and-set that also publishes the event, so every node sees the writes in order.
+ * Matchmaking is one script (never an over-filled match). Clocks are a sorted set of next-check times that every
+ * node polls; whoever's compare-and-set lands first applies a timeout, the others find the record changed.
+ *
+ * <p>Keys are built inside the scripts from a prefix (an opponent is only known there): one Redis server or a
+ * primary with replicas, not Redis Cluster.
+ */
+final class RedisGameStore implements GameStore {
+
+    private static final Logger LOG = Logger.getLogger(RedisGameStore.class.getName());
+    static final String PREFIX = "wsshub:game:";
+    static final String EVENTS = "wsshub:games";
+    private static final String QUEUE = PREFIX + "queue";
+    private static final String DUE = PREFIX + "due";
+    private static final String LIVE = PREFIX + "live";
+    /** A match's keys outlive any match (turn clocks end it); they only bound what a stopped cluster leaves. */
+    private static final String KEY_TTL_SECONDS = Long.toString(24 * 3600);
+    private static final Jsonb JSON = JsonbBuilder.create();
+
+    private final RedisEngine redis;
+    private final String node;
+    private final String ttlMillis;
+    private final RedisEngine.Script queueScript;
+    private final RedisEngine.Script updateScript;
+    private final RedisEngine.Script removeScript;
+    private final RedisEngine.Script lobbyScript;
+    private final RedisEngine.Script spectateScript;
+    private final RedisEngine.Script onlineScript;
+    private final RedisEngine.Script refreshScript;
+    private volatile Consumer<GameEvent> listener;
+
+    RedisGameStore(RedisEngine redis, String node, long presenceTtlMillis) {
+        this.redis = redis;
+        this.node = node;
+        this.ttlMillis = Long.toString(presenceTtlMillis);
+        this.queueScript = RedisEngine.script("game-queue");
+        this.updateScript = RedisEngine.script("game-update");
+        this.removeScript = RedisEngine.script("game-remove");
+        this.lobbyScript = RedisEngine.script("game-lobby");
+        this.spectateScript = RedisEngine.script("game-spectate");
+        this.onlineScript = RedisEngine.script("game-online");
+        this.refreshScript = RedisEngine.script("game-refresh");
+    }
+
+    private static String match(String id) {
+        return PREFIX + "m:" + id;
+    }
+
+    private static String player(String user) {
+        return PREFIX + "p:" + user;
+    }
+
+    private static String online(String user) {
+        return PREFIX + "o:" + user;
+    }
+
+    private static String spectators(String id) {
+        return PREFIX + "s:" + id;
+    }
+
+    /** A message on the events channel (a Netty thread calls this through the engine's serial executor). */
+    void deliver(String message) {
+        Consumer<GameEvent> l = listener;
+        if (l == null) {
+            return;
+        }
+        try {
+            l.accept(JSON.fromJson(message, GameEvent.class));
+        } catch (RuntimeException e) {
+            LOG.log(Level.WARNING, "redis engine: unreadable game event", e);
+        }
+    }
+
+    @Override
+    public void onEvent(Consumer<GameEvent> listener) {
+        this.listener = listener;
+    }
+
+    @Override
+    public CompletionStage<Queued> queue(String user, String matchId, boolean userIsRed, long deadlineMillis) {
+        return redis.<List<Object>>eval(queueScript, ScriptOutputType.MULTI, new String[] {QUEUE, player(user)},
+                user, matchId, userIsRed ? "1" : "0", Long.toString(deadlineMillis), PREFIX, EVENTS,
+                KEY_TTL_SECONDS, DUE, LIVE)
+                .thenApply(r -> new Queued((String) r.get(0), r.size() > 1 ? (String) r.get(1) : null));
+    }
+
+    @Override
+    public CompletionStage<Void> unqueue(String user) {
+        return redis.command(c -> c.lrem(QUEUE, 0, user)).thenApply(n -> null);
+    }
+
+    @Override
+    public CompletionStage<MatchRecord> get(String matchId) {
+        return redis.command(c -> c.hget(match(matchId), "rec")).thenApply(RedisGameStore::record);
+    }
+
+    @Override
+    public CompletionStage<MatchRecord> unfinished(String user) {
+        return redis.command(c -> c.get(player(user)))
+                .thenCompose(id -> id == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : get(id))
+                .thenApply(m -> m == null || m.over() ? null : m);
+    }
+
+    private static MatchRecord record(String json) {
+        return json == null ? null : JSON.fromJson(json, MatchRecord.class);
+    }
+
+    @Override
+    public CompletionStage<Boolean> update(MatchRecord next, long dueMillis, GameEvent event) {
+        return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
+                new String[] {match(next.id()), DUE, player(next.red()), player(next.yellow())},
+                Long.toString(next.rev() - 1), Long.toString(next.rev()), JSON.toJson(next),
+                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", JSON.toJson(event), EVENTS,
+                KEY_TTL_SECONDS).thenApply(n -> n == 1);
+    }
+
+    @Override
+    public CompletionStage<Boolean> reschedule(String matchId, long rev, long dueMillis) {
+        return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
+                new String[] {match(matchId), DUE, player(""), player("")}, Long.toString(rev), "", "",
+                Long.toString(dueMillis), matchId, "0", "", EVENTS, KEY_TTL_SECONDS).thenApply(n -> n == 1);
+    }
+
+    @Override
+    public CompletionStage<Boolean> remove(String matchId, MatchRecord last) {
+        String event = last == null ? "" : JSON.toJson(new GameEvent("gone", last, null, null));
+        return redis.<Long>eval(removeScript, ScriptOutputType.INTEGER,
+                new String[] {match(matchId), DUE, LIVE, spectators(matchId)},
+                last == null ? "-1" : Long.toString(last.rev()), matchId, event, EVENTS).thenApply(n -> n == 1);
+    }
+
+    @Override
+    public CompletionStage<List<String>> due(long nowMillis, int limit) {
+        return redis.command(c -> c.zrangebyscore(DUE, Range.create((double) Long.MIN_VALUE, (double) nowMillis),
+                Limit.create(0, limit)));
+    }
+
+    @Override
+    public CompletionStage<List<LobbyRow>> live() {
+        return redis.<List<Object>>eval(lobbyScript, ScriptOutputType.MULTI, new String[] {LIVE}, PREFIX, "100")
+                .thenApply(r -> {
+                    List<LobbyRow> rows = new ArrayList<>();
+                    for (int i = 0; i + 1 < r.size(); i += 2) {
+                        rows.add(new LobbyRow(record((String) r.get(i)), ((Long) r.get(i + 1)).intValue()));
+                    }
+                    return rows;
+                });
+    }
+
+    @Override
+    public CompletionStage<Boolean> online(String user, boolean on) {
+        return redis.<Long>eval(onlineScript, ScriptOutputType.INTEGER, new String[] {online(user)}, node, ttlMillis,
+                on ? "1" : "0").thenApply(n -> n > 0);
+    }
+
+    @Override
+    public CompletionStage<Boolean> connected(String user) {
+        return redis.<Long>eval(onlineScript, ScriptOutputType.INTEGER, new String[] {online(user)}, node, ttlMillis,
+                "?").thenApply(n -> n > 0);
+    }
+
+    @Override
+    public CompletionStage<Boolean> spectate(String matchId, String entry, int max) {
+        return redis.<Long>eval(spectateScript, ScriptOutputType.INTEGER,
+                new String[] {spectators(matchId), match(matchId)}, entry, ttlMillis, Integer.toString(max))
+                .thenApply(n -> n == 1);
+    }
+
+    @Override
+    public void unspectate(String matchId, String entry) {
+        redis.command(c -> c.zrem(spectators(matchId), entry));
+    }
+
+    @Override
+    public CompletionStage<Void> refresh(Collection<String> users, Map<String, String> spectatorEntries) {
+        if (users.isEmpty() && spectatorEntries.isEmpty()) {
+            return java.util.concurrent.CompletableFuture.completedFuture(null);
+        }
+        List<String> keys = new ArrayList<>();
+        List<String> args = new ArrayList<>(List.of(node, ttlMillis, Integer.toString(users.size())));
+        for (String u : users) {
+            keys.add(online(u));
+        }
+        for (Map.Entry<String, String> e : spectatorEntries.entrySet()) {
+            keys.add(spectators(e.getValue()));
+            args.add(e.getKey());
+        }
+        return redis.<Long>eval(refreshScript, ScriptOutputType.INTEGER, keys.toArray(String[]::new),
+                args.toArray(String[]::new)).thenApply(n -> null);
+    }
+}

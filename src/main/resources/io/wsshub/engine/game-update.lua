@@ -1,0 +1,22 @@
+-- Compare-and-set of a match record (docs/cluster.md). KEYS: 1 the match (hash: rec, rev), 2 due sorted set,
+-- 3 and 4 the players' keys. ARGV: 1 the rev the caller read, 2 the new rev, 3 the new record ('' only moves the
+-- next check), 4 next check (ms), 5 matchId, 6 '1' if the match is over, 7 the event, 8 events channel,
+-- 9 key ttl (s). Returns 1 if written, 0 if the record changed since it was read (or is gone).
+local rev = redis.call('HGET', KEYS[1], 'rev')
+if not rev or rev ~= ARGV[1] then
+  return 0
+end
+if ARGV[3] ~= '' then
+  redis.call('HSET', KEYS[1], 'rec', ARGV[3], 'rev', ARGV[2])
+  redis.call('EXPIRE', KEYS[1], tonumber(ARGV[9]))
+  if ARGV[6] == '1' then
+    for i = 3, 4 do
+      if redis.call('GET', KEYS[i]) == ARGV[5] then
+        redis.call('DEL', KEYS[i])
+      end
+    end
+  end
+  redis.call('PUBLISH', ARGV[8], ARGV[7])
+end
+redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
+return 1

@@ -1,0 +1,89 @@
+package io.wsshub.it;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.it.Wss.Client;
+import jakarta.json.JsonObject;
+import java.nio.file.Path;
+import java.util.Map;
+import org.jboss.arquillian.junit5.ArquillianExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * The /ws/game contract ({@link GameChecks}) on the redis engine: two Liberty nodes from this build on a real
+ * redis-server, the two players of every match on different nodes (their match state lives in Redis, any node
+ * applies a move, either node's clock check may claim a deadline). Last, a match survives the kill -9 of the node
+ * one player is on: the player reconnects to the other node, resumes, and the match is played to its end there.
+ */
+@ExtendWith(ArquillianExtension.class)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class GameClusterIT extends GameChecks {
+
+    static RedisProcess redis;
+    static LibertyNode a;
+    static LibertyNode b;
+
+    @BeforeAll
+    static void startCluster() throws Exception {
+        Wss.ssl(); // waits for Arquillian's server: its keystore is the nodes' too
+        redis = new RedisProcess(Path.of("target", "game-cluster-it", "redis"));
+        redis.start();
+        a = node("game-a");
+        b = node("game-b");
+        LibertyNode.startAll(a, b);
+    }
+
+    private static LibertyNode node(String name) throws Exception {
+        return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
+                "PRESENCE_TTL_SECONDS", "6", "GAME_TURN_SECONDS", "6", "GAME_GRACE_SECONDS", "3",
+                "GAME_KEEP_SECONDS", "10", "GAME_MAX_SPECTATORS", "2"));
+    }
+
+    @AfterAll
+    static void stopCluster() {
+        LibertyNode.closeAll(a, b, redis);
+    }
+
+    @Override
+    Client connect(String user, int node) {
+        return Wss.connectAt((node == 0 ? a : b).port(), "/ws/game", user);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE) // kills node b
+    void aMatchSurvivesTheKillOfTheNodeOnePlayerIsOn() throws Exception {
+        Client alice = player("alice", 0);
+        Client bob = player("bob", 1);
+        Pair p = match(alice, bob);
+        JsonObject state = play(p, "3344", 1); // both on row 0 and 1 of columns 3 and 4
+        long ver = ver(state);
+
+        b.kill(); // bob's node: no close frame, no cleanup; the match lives in Redis
+        Client back = connect("bob", 0);
+        JsonObject welcome = back.next("welcome");
+        JsonObject resumed = welcome.getJsonArray("matches").getJsonObject(0);
+        assertEquals(p.id(), resumed.getString("matchId"));
+        assertEquals(state, resumed, "the welcome on the other node carries the match as it was");
+        String seat = back.next("match").getString("seat");
+        Pair after = "R".equals(seat) ? new Pair(back, alice, p.id(), resumed) : new Pair(alice, back, p.id(), resumed);
+        JsonObject end = play(after, "5", ver); // R: (3,0) (4,0) (5,0) — not yet four
+        ver = ver(end);
+        move(after.yellow(), p.id(), ver, 6);
+        ver = ver(after.yellow().next("state"));
+        after.red().next("state");
+        move(after.red(), p.id(), ver, 2); // R: (2,0) .. (5,0)
+        JsonObject win = after.red().next("state");
+        assertEquals("four", win.getString("reason"));
+        assertEquals("R", win.getString("winner"));
+        assertEquals(win, after.yellow().next("state"));
+        assertTrue(win.getString("board").startsWith("..RRRRY"), win.getString("board"));
+        closeAll(alice, back);
+    }
+}
