@@ -16,7 +16,7 @@ import org.junit.jupiter.api.Test;
 /**
  * The /ws/game contract (docs/protocol.md) checked with real wss:// clients, on either engine: {@link GameIT}
  * runs it against one server (memory engine), {@link GameClusterIT} against two nodes on Redis, where the two
- * players of each match are connected to different nodes. The servers run with a 6 s turn and a 3 s grace.
+ * players of each match are connected to different nodes. The servers run with short clocks (a 3 s grace; a 6 or 10 s turn).
  */
 abstract class GameChecks {
 
@@ -122,6 +122,21 @@ abstract class GameChecks {
         assertEquals("illegal_move", p.red().next("error").getString("code"));
         carol.sendJson("spectate", "matchId", "no-such");
         assertEquals("no_such_match", carol.next("error").getString("code"));
+        Client dave = player("dave", 0); // the second spectator, on the other node: the limit (2) is per match
+        dave.sendJson("spectate", "matchId", id);
+        dave.next("match");
+        dave.next("state");
+        Client carol2 = player("carol", 0);
+        carol2.sendJson("spectate", "matchId", id);
+        JsonObject full3 = carol2.next("error");
+        assertEquals("spectators_full", full3.getString("code"));
+        assertEquals(id, full3.getString("matchId"));
+        carol2.sendJson("lobby");
+        JsonObject listed = carol2.next("lobby").getJsonArray("matches").getValuesAs(JsonObject.class).stream()
+                .filter(e -> id.equals(e.getString("matchId"))).findFirst().orElseThrow();
+        assertEquals(2, listed.getInt("spectators"));
+        assertEquals("playing", listed.getString("status"));
+        closeAll(dave, carol2);
 
         JsonObject full = play(p, "000000", 1); // R Y R Y R Y up column 0: no four
         assertEquals("RYRYRY", columnOf(full.getString("board"), 0));
@@ -250,7 +265,7 @@ abstract class GameChecks {
         Client alice = player("alice", 0);
         Client bob = player("bob", 1);
         Pair p = match(alice, bob);
-        JsonObject end = p.yellow().next(f -> "state".equals(f.getString("type"))); // after the 6 s turn
+        JsonObject end = p.yellow().next(f -> "state".equals(f.getString("type"))); // after the (test-short) turn
         assertEquals("timeout", end.getString("reason"));
         assertEquals("Y", end.getString("winner"));
         assertEquals(2, ver(end), "one change: the clock is claimed once");

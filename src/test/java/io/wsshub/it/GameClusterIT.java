@@ -21,6 +21,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * redis-server, the two players of every match on different nodes (their match state lives in Redis, any node
  * applies a move, either node's clock check may claim a deadline). Last, a match survives the kill -9 of the node
  * one player is on: the player reconnects to the other node, resumes, and the match is played to its end there.
+ * The nodes run with a 10 s turn (the Redis outage test needs the time) and a 3 s grace.
  */
 @ExtendWith(ArquillianExtension.class)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -42,7 +43,7 @@ class GameClusterIT extends GameChecks {
 
     private static LibertyNode node(String name) throws Exception {
         return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
-                "PRESENCE_TTL_SECONDS", "6", "GAME_TURN_SECONDS", "6", "GAME_GRACE_SECONDS", "3",
+                "PRESENCE_TTL_SECONDS", "6", "GAME_TURN_SECONDS", "10", "GAME_GRACE_SECONDS", "3",
                 "GAME_KEEP_SECONDS", "10", "GAME_MAX_SPECTATORS", "2"));
     }
 
@@ -54,6 +55,43 @@ class GameClusterIT extends GameChecks {
     @Override
     Client connect(String user, int node) {
         return Wss.connectAt((node == 0 ? a : b).port(), "/ws/game", user);
+    }
+
+    @Test
+    @Order(Integer.MAX_VALUE - 1)
+    void withRedisDownAMoveIsAnsweredUnavailableAndTheMatchGoesOnWhenItIsBack() throws Exception {
+        Client alice = player("alice", 0);
+        Client bob = player("bob", 1);
+        Pair p = match(alice, bob);
+        redis.stop();
+        try {
+            move(p.red(), p.id(), 1, 3);
+            JsonObject e = p.red().next("error");
+            assertEquals("unavailable", e.getString("code"));
+            assertEquals(p.id(), e.getString("matchId"));
+            Client late = connect("carol", 1);
+            assertEquals(1013, late.awaitClose(), "a connection that cannot be welcomed is told to come back");
+            assertEquals("unavailable", late.closeReason());
+        } finally {
+            redis.start();
+        }
+        JsonObject state = null;
+        long deadline = System.nanoTime() + Wss.TIMEOUT.toNanos();
+        while (state == null && System.nanoTime() < deadline) { // the node reconnects within 2 s
+            move(p.red(), p.id(), 1, 3);
+            JsonObject f = p.red().next(x -> "error".equals(x.getString("type")) || "state".equals(x.getString("type")));
+            if ("state".equals(f.getString("type"))) {
+                state = f;
+            } else {
+                assertEquals("unavailable", f.getString("code"));
+                Thread.sleep(200); // the client's retry interval
+            }
+        }
+        assertEquals(2, ver(state), "the match was kept (Redis persists it) and the move applied once");
+        assertEquals(state, p.yellow().next("state"));
+        p.yellow().sendJson("resign", "matchId", p.id());
+        assertEquals("resign", p.red().next("state").getString("reason"));
+        closeAll(alice, bob);
     }
 
     @Test
