@@ -1,0 +1,338 @@
+// wss-hub browser client for /ws/game (docs/protocol.md): lobby, matchmaking, the board, clocks and spectating.
+// The server owns the game: this page only sends intents (queue, move with the version it saw, resign, spectate)
+// and draws the state it gets. A reload or a new connection is welcomed with the user's match. All text is set
+// with textContent.
+'use strict';
+(() => {
+  const COLS = 7;
+  const ROWS = 6;
+  const $ = (id) => document.getElementById(id);
+  let ws = null;
+  let attempt = 0;
+  let retryTimer = null;
+  let countdown = null;
+  let me = null;
+  let current = null;        // {matchId, players, seat, state, away: {user: graceDeadline}}
+  let queued = false;
+  let lobbyTimer = null;
+
+  const CLOSE_WORDS = {
+    1000: 'closed', 1001: 'the server is restarting', 1006: 'the connection was lost', 1008: 'refused by policy',
+    1009: 'message too big', 1011: 'server error', 1012: 'the server is restarting',
+    1013: 'server busy, try again later',
+  };
+  const REASONS = {
+    four: 'four in a row', draw: 'the board is full', timeout: 'time ran out', resign: 'resigned',
+    abandon: 'left the match',
+  };
+
+  function setStatus(kind, text) {
+    $('status').dataset.state = kind;
+    $('status').textContent = text;
+  }
+
+  function notice(text) {
+    $('notice').textContent = text;
+    $('notice').hidden = !text;
+  }
+
+  function send(frame) {
+    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+  }
+
+  // ---- the board ----------------------------------------------------------------------------------------------
+
+  function buildBoard() {
+    const board = $('board');
+    for (let col = 0; col < COLS; col++) {
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.className = 'column';
+      b.dataset.col = String(col);
+      for (let row = ROWS - 1; row >= 0; row--) {
+        const cell = document.createElement('span');
+        cell.className = 'cell';
+        cell.dataset.col = String(col);
+        cell.dataset.row = String(row);
+        b.appendChild(cell);
+      }
+      b.addEventListener('click', () => drop(col));
+      b.addEventListener('keydown', (e) => {
+        if (e.key === 'ArrowLeft' || e.key === 'ArrowRight') {
+          e.preventDefault();
+          const next = (col + (e.key === 'ArrowLeft' ? COLS - 1 : 1)) % COLS;
+          board.children[next].focus();
+        }
+      });
+      board.appendChild(b);
+    }
+  }
+
+  function myTurn() {
+    return current && current.seat && current.state && current.state.status === 'playing'
+      && current.state.turn === current.seat;
+  }
+
+  function drop(col) {
+    if (!myTurn()) return;
+    const s = current.state;
+    if (s.board[(ROWS - 1) * COLS + col] !== '.') {
+      notice(`Column ${col + 1} is full.`);
+      return;
+    }
+    notice('');
+    send({type: 'move', matchId: current.matchId, ver: s.ver, col});
+  }
+
+  function name(seat) {
+    return current.players[seat];
+  }
+
+  function render() {
+    if (!current) {
+      $('match').hidden = true;
+      return;
+    }
+    $('match').hidden = false;
+    $('match').dataset.seat = current.seat || '';
+    $('match').dataset.matchId = current.matchId;
+    const r = current.players.R;
+    const y = current.players.Y;
+    $('title').textContent = `${r} (red) vs ${y} (yellow)${current.seat ? '' : ' — watching'}`;
+    const s = current.state;
+    if (!s) return;
+    const board = $('board');
+    board.dataset.board = s.board;
+    board.dataset.ver = String(s.ver);
+    board.dataset.status = s.status;
+    const line = new Set((s.line || []).map(([c, row]) => `${c},${row}`));
+    for (const cell of board.querySelectorAll('.cell')) {
+      const c = Number(cell.dataset.col);
+      const row = Number(cell.dataset.row);
+      const v = s.board[row * COLS + c];
+      cell.dataset.disc = v === '.' ? '' : v;
+      cell.classList.toggle('win', line.has(`${c},${row}`));
+      cell.classList.toggle('last', !!s.lastMove && s.lastMove.col === c && s.lastMove.row === row);
+    }
+    const mine = myTurn();
+    board.dataset.mine = String(mine);
+    for (const b of board.children) {
+      const c = Number(b.dataset.col);
+      const full = s.board[(ROWS - 1) * COLS + c] !== '.';
+      b.disabled = !mine || full;
+      const filled = [...s.board].filter((v, i) => i % COLS === c && v !== '.').length;
+      b.setAttribute('aria-label', `Column ${c + 1}, ${filled} of ${ROWS} filled${full ? ' (full)' : ''}`);
+    }
+    $('resign').hidden = !current.seat || s.status !== 'playing';
+    $('leave').hidden = !!current.seat && s.status === 'playing';
+    const result = $('result');
+    if (s.status === 'over') {
+      result.hidden = false;
+      result.dataset.reason = s.reason;
+      result.dataset.winner = s.winner || '';
+      let text;
+      if (!s.winner) {
+        text = `Draw — ${REASONS.draw}.`;
+      } else {
+        const loser = name(s.winner === 'R' ? 'Y' : 'R');
+        const who = current.seat === s.winner ? 'You win' : current.seat ? 'You lose' : `${name(s.winner)} wins`;
+        const how = s.reason === 'four' ? REASONS.four : `${loser} ${s.reason === 'timeout' ? 'ran out of time'
+          : s.reason === 'resign' ? 'resigned' : 'left the match'}`;
+        text = `${who} — ${how}.`;
+      }
+      result.textContent = text;
+    } else {
+      result.hidden = true;
+    }
+    tick();
+  }
+
+  // Clocks: the mover's deadline and an absent player's grace deadline, both UTC times from the server.
+  function tick() {
+    if (!current || !current.state) return;
+    const s = current.state;
+    if (s.status === 'playing') {
+      const left = Math.max(0, Math.ceil((Date.parse(s.deadline) - Date.now()) / 1000));
+      const who = current.seat === s.turn ? 'Your turn' : `${name(s.turn)}'s turn`;
+      $('turn').textContent = `${who} (${s.turn === 'R' ? 'red' : 'yellow'}) — ${left} s left`;
+      $('turn').dataset.turn = s.turn;
+    } else {
+      $('turn').textContent = '';
+    }
+    const parts = [];
+    for (const seat of ['R', 'Y']) {
+      const user = name(seat);
+      if (user === me && current.seat) continue;
+      const grace = current.away[user];
+      if (grace && s.status === 'playing') {
+        const left = Math.max(0, Math.ceil((Date.parse(grace) - Date.now()) / 1000));
+        parts.push(`${user} is disconnected — loses in ${left} s unless back`);
+      } else if (s.status === 'playing') {
+        parts.push(`${user} is connected`);
+      }
+    }
+    $('opponent').textContent = parts.join('; ');
+    $('opponent').dataset.away = String(Object.keys(current.away).length > 0);
+  }
+
+  setInterval(tick, 250);
+
+  // ---- lobby ----------------------------------------------------------------------------------------------
+
+  function showLobby(matches) {
+    const list = $('matches');
+    list.textContent = '';
+    const live = matches.filter((m) => m.status === 'playing');
+    $('no-matches').hidden = live.length > 0;
+    for (const m of live) {
+      const li = document.createElement('li');
+      li.dataset.matchId = m.matchId;
+      const label = document.createElement('span');
+      label.textContent = `${m.players.R} vs ${m.players.Y} · ${m.spectators} watching `;
+      li.appendChild(label);
+      const mine = m.players.R === me || m.players.Y === me;
+      const b = document.createElement('button');
+      b.type = 'button';
+      b.textContent = mine ? 'Open' : 'Watch';
+      b.setAttribute('aria-label', `${mine ? 'Open' : 'Watch'} ${m.players.R} vs ${m.players.Y}`);
+      b.addEventListener('click', () => send({type: 'spectate', matchId: m.matchId}));
+      li.appendChild(b);
+      list.appendChild(li);
+    }
+  }
+
+  function setQueued(on) {
+    queued = on;
+    $('play').hidden = on;
+    $('cancel').hidden = !on;
+    $('queue-state').textContent = on ? 'Waiting for an opponent…' : '';
+  }
+
+  // ---- the connection -------------------------------------------------------------------------------------
+
+  function onFrame(f) {
+    switch (f.type) {
+      case 'welcome':
+        me = f.user;
+        $('me').textContent = me;
+        if (f.matches.length === 0 && current && current.seat && current.state.status === 'playing') {
+          current = null; // the match ended while this page was away; the lobby says how
+        }
+        if (!f.matches.length && current && !current.seat && current.state && current.state.status === 'playing') {
+          send({type: 'spectate', matchId: current.matchId}); // watching again after a reconnect
+        }
+        for (const s of f.matches) {
+          current = {matchId: s.matchId, players: current && current.matchId === s.matchId ? current.players : null,
+            seat: null, state: s, away: {}};
+        }
+        if (queued) send({type: 'queue'}); // the queue forgets a user whose last connection closed
+        send({type: 'lobby'});
+        break;
+      case 'queued':
+        setQueued(true);
+        break;
+      case 'match': {
+        setQueued(false);
+        const keep = current && current.matchId === f.matchId ? current : null;
+        current = {matchId: f.matchId, players: f.players, seat: f.seat, state: keep ? keep.state : null,
+          away: keep ? keep.away : {}};
+        notice('');
+        render();
+        if (!current.state) $('board').dataset.ver = '0';
+        break;
+      }
+      case 'state':
+        if (current && current.matchId === f.matchId && current.players
+            && (!current.state || f.ver >= current.state.ver)) {
+          current.state = f;
+          if (f.status === 'over') current.away = {};
+          render();
+        }
+        break;
+      case 'presence':
+        if (current && current.matchId === f.matchId) {
+          if (f.connected) delete current.away[f.user];
+          else current.away[f.user] = f.graceDeadline;
+          tick();
+        }
+        break;
+      case 'lobby':
+        showLobby(f.matches);
+        break;
+      case 'error':
+        if (f.code === 'stale_version' && current) {
+          send({type: 'spectate', matchId: current.matchId}); // fetch the match as it is now
+        } else if (f.code === 'already_playing' && f.matchId) {
+          setQueued(false);
+          send({type: 'spectate', matchId: f.matchId});
+        }
+        if (f.code !== 'stale_version') notice(`${f.message} (${f.code})`);
+        break;
+      default:
+        break;
+    }
+  }
+
+  function connect() {
+    setStatus('connecting', 'connecting…');
+    const socket = new WebSocket(`wss://${location.host}/ws/game`);
+    ws = socket;
+    socket.onopen = () => {
+      attempt = 0;
+      setStatus('connected', 'live');
+    };
+    socket.onmessage = (ev) => {
+      if (ws !== socket) return;
+      let f;
+      try { f = JSON.parse(ev.data); } catch (e) { return; }
+      onFrame(f);
+    };
+    socket.onclose = (ev) => {
+      if (ws !== socket) return;
+      ws = null;
+      const words = CLOSE_WORDS[ev.code] || `closed (${ev.code})`;
+      if (ev.code === 1008 && /logged out/.test(ev.reason)) {
+        location.href = 'login.html';
+        return;
+      }
+      scheduleReconnect(`${words}${ev.reason ? ': ' + ev.reason : ''}`, ev.code === 1012);
+    };
+  }
+
+  function scheduleReconnect(why, soon) {
+    // 1012 (service restart): another node is ready now, so only a little jitter
+    const delay = soon ? 250 + Math.random() * 750 : Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
+    attempt++;
+    let left = Math.ceil(delay / 1000);
+    setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
+    clearInterval(countdown);
+    countdown = setInterval(() => {
+      left = Math.max(0, left - 1);
+      setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
+    }, 1000);
+    clearTimeout(retryTimer);
+    retryTimer = setTimeout(() => { clearInterval(countdown); connect(); }, delay);
+  }
+
+  window.addEventListener('online', () => { if (!ws) { attempt = 0; clearTimeout(retryTimer); connect(); } });
+
+  document.addEventListener('keydown', (e) => {
+    // keys 1 to 7 drop in that column (not while typing somewhere)
+    if (e.target instanceof HTMLInputElement || e.altKey || e.ctrlKey || e.metaKey) return;
+    const n = Number(e.key);
+    if (n >= 1 && n <= COLS && myTurn()) {
+      e.preventDefault();
+      drop(n - 1);
+    }
+  });
+  $('play').addEventListener('click', () => { notice(''); send({type: 'queue'}); });
+  $('cancel').addEventListener('click', () => { send({type: 'unqueue'}); setQueued(false); });
+  $('resign').addEventListener('click', () => {
+    if (current && window.confirm('Resign this match?')) send({type: 'resign', matchId: current.matchId});
+  });
+  $('leave').addEventListener('click', () => { current = null; render(); send({type: 'lobby'}); });
+  lobbyTimer = setInterval(() => { if (!current || !current.seat) send({type: 'lobby'}); }, 5000);
+
+  buildBoard();
+  connect();
+})();
