@@ -61,8 +61,8 @@ public class GameService {
     private static final SecureRandom RANDOM = new SecureRandom();
     /** Game frames write their nulls ("winner":null): clients of the contract test for them. */
     static final Jsonb JSON = JsonbBuilder.create(new JsonbConfig().withNullValues(true));
-    /** How often a playing match's players are checked for a connection somewhere (a dead node's are not). */
-    static final long CHECK_MILLIS = 2000;
+    /** What a match id looks like (the server makes them); anything else is no match, without a store lookup. */
+    private static final java.util.regex.Pattern MATCH_ID = java.util.regex.Pattern.compile("[0-9a-z]{1,16}");
     private static final int ATTEMPTS = 5;
 
     private long turnMillis;
@@ -70,6 +70,11 @@ public class GameService {
     private long keepMillis;
     private int maxSpectators;
     private long refreshMillis;
+    /**
+     * How often a playing match's players are checked for a connection somewhere: a third of presence.ttl.seconds,
+     * as a dead node's users are only known to be gone once their entries expire.
+     */
+    private long checkMillis;
     private Clock clock;
     private GameStore store;
     private Executor serial;
@@ -108,6 +113,7 @@ public class GameService {
         this.keepMillis = keepSeconds * 1000L;
         this.maxSpectators = maxSpectators;
         this.refreshMillis = presenceTtlSeconds * 1000L / 3;
+        this.checkMillis = Math.max(1000, refreshMillis);
         this.clock = clock;
     }
 
@@ -210,6 +216,13 @@ public class GameService {
     // ---- intents -------------------------------------------------------------------------------------------
 
     public void handle(Peer peer, GameClientFrame frame) {
+        String matchId = frame instanceof GameClientFrame.Move m ? m.matchId()
+                : frame instanceof GameClientFrame.Resign r ? r.matchId()
+                : frame instanceof GameClientFrame.Spectate s ? s.matchId() : "";
+        if (matchId == null || (!matchId.isEmpty() && !MATCH_ID.matcher(matchId).matches())) {
+            serial.execute(() -> error(peer, "no_such_match", "no such match", null));
+            return;
+        }
         serial.execute(() -> {
             if (frame instanceof GameClientFrame.Queue) {
                 queue(peer);
@@ -448,7 +461,7 @@ public class GameService {
         if (m.over()) {
             return m.endedAt() + keepMillis;
         }
-        long t = Math.min(m.deadline(), now() + CHECK_MILLIS);
+        long t = Math.min(m.deadline(), now() + checkMillis);
         if (m.graceR() != null) {
             t = Math.min(t, m.graceR());
         }
@@ -471,7 +484,7 @@ public class GameService {
             lastRefresh = now;
             serial.execute(this::refresh);
         }
-        store.due(now, 50).whenComplete((ids, e) -> {
+        store.due(now, 200).whenComplete((ids, e) -> {
             if (ids != null) {
                 for (String id : ids) {
                     if (checking.add(id)) {
