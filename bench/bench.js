@@ -209,6 +209,41 @@ async function runCluster(certs, results) {
   }
 }
 
+// --------------------------------------------------------------------------------------------- --game
+// Connect Four moves, closed loop (two matches at a time: the demo registry has four players), on the memory
+// engine and on the redis engine with one node and with two (the two players of each match on different nodes).
+async function runGame(certs, results) {
+  nodeB();
+  const origins = `https://localhost:${HUB_PORT},https://localhost:${NODE_B_PORT}`;
+  for (const [name, nodes] of [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]]) {
+    console.error(`== game, ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
+    const redis = nodes ? await startRedis() : null;
+    const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}) };
+    const hubs = [await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: 'game' + name.replace(/\W+/g, '') })];
+    if (nodes === 2) hubs.push(await startHub(certs, 'rsa', { server: 'node-b', port: NODE_B_PORT, env: { ...env, NODE_NAME: 'node-b' } }));
+    try {
+      const cfg = {
+        urls: hubs.map((h) => `wss://localhost:${h.port}`), pids: hubs.map((h) => h.pid), redisPid: redis ? redis.pid : undefined,
+        pairs: [['alice', 'bob'], ['carol', 'dave']], password: 'demo-pass',
+      };
+      const server = { ...hubs[0], name: `wss-hub ${name}` };
+      loadgen(server, certs, 'game', { ...cfg, warmSeconds: quick ? 5 : 20, measureSeconds: 2, warmUp: true });
+      results[name] = loadgen(server, certs, 'game', { ...cfg, warmSeconds: 2, measureSeconds: quick ? 5 : 20 });
+    } finally {
+      for (const h of hubs) await h.stop();
+      if (redis) await redis.stop();
+    }
+  }
+}
+
+function gameTable(results) {
+  const mem = results.memory?.serverCpuUsPerMove;
+  const rows = Object.entries(results).map(([name, r]) => [name, r.movesPerSecond, r.latency.p50, r.latency.p99,
+    r.serverCpuUsPerMove, r.redisCpuUsPerMove ?? '-', mem ? (r.serverCpuUsPerMove / mem).toFixed(2) + 'x' : '-', r.errors]);
+  const head = ['engine', 'moves/s', 'p50 ms', 'p99 ms', 'server µs/move', 'redis µs/move', 'server / memory', 'errors'];
+  return [head, ...rows].map((r) => r.join(' | ')).join('\n');
+}
+
 function clusterTable(results) {
   const at = (name, rate) => results[name]?.fanout.steps.find((s) => s.target === rate);
   const head = ['engine', 'delivered/s @20k', 'p99 ms @20k', 'server CPU µs/msg @20k', 'redis CPU µs/msg @20k', 'servers / memory', '+redis / memory', 'saturation msgs/s'];
@@ -318,6 +353,16 @@ function plot(results) {
     return;
   }
   const certs = certificates();
+  if (flag('game')) {
+    const results = {};
+    const started = new Date().toISOString();
+    await runGame(certs, results);
+    const report = { started, finished: new Date().toISOString(), command: `bench/run ${argv.join(' ')}`.trim(), machine: versions(), results };
+    fs.writeFileSync(path.join(out, 'results-game.json'), JSON.stringify(report, null, 2));
+    console.log('\n' + gameTable(results));
+    console.log(`\nresults: ${path.join(out, 'results-game.json')}`);
+    return;
+  }
   if (flag('cluster')) {
     const results = {};
     const started = new Date().toISOString();

@@ -381,10 +381,103 @@ async function idle() {
   return { baseline: base, levels };
 }
 
+// ------------------------------------------------------------------------------------------------- game
+// Connect Four matches played closed-loop as fast as the server answers: pairs of users (cfg.pairs), each pair
+// queues, plays the draw sequence (42 moves, no four) and queues again. The two players of a pair connect to
+// different nodes when cfg.urls lists several. A move's latency is from sending it to the mover's own state
+// frame (the server's one delivery path: with Redis, the compare-and-set and the pub/sub round trip).
+const DRAW = '000000111111222222433333344444555555666666';
+
+function openAs(user, url) {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url + '/ws/game', [], {
+      secureContext, minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3', perMessageDeflate: false, handshakeTimeout: 60000,
+      headers: { Authorization: 'Basic ' + Buffer.from(`${user}:${cfg.password}`).toString('base64'), Origin: cfg.origin },
+    });
+    ws.once('message', () => resolve(ws)); // the welcome
+    ws.on('unexpected-response', (req, res) => reject(new Error(`HTTP ${res.statusCode} for ${user}`)));
+    ws.on('error', reject);
+  });
+}
+
+async function game() {
+  const urls = cfg.urls || [cfg.url];
+  const h = histogram();
+  let moves = 0;
+  let errors = 0;
+  let recording = false;
+  let stop = false;
+  const pairs = await Promise.all(cfg.pairs.map(async ([u1, u2]) => [await openAs(u1, urls[0]), await openAs(u2, urls[1 % urls.length])]));
+  const play = ([a, b]) => new Promise((resolve) => {
+    let seatOf = new Map();
+    let i = 0;            // moves made in this match
+    let ver = 0;          // the match's version as player a last saw it
+    let sentAt = 0;
+    let matchId = null;
+    const queue = () => {
+      seatOf = new Map(); i = 0; ver = 0; matchId = null;
+      a.send('{"type":"queue"}');
+      setTimeout(() => b.send('{"type":"queue"}'), 5); // a is queued first
+    };
+    const moveNext = () => {
+      if (stop) { resolve(); return; }
+      sentAt = nowUs();
+      seatOf.get(i % 2 === 0 ? 'R' : 'Y').send(JSON.stringify({ type: 'move', matchId, ver, col: Number(DRAW[i]) }));
+    };
+    const maybeStart = () => { if (seatOf.size === 2 && ver === 1 && i === 0 && sentAt >= 0) { sentAt = -1; moveNext(); } };
+    const onFrame = (ws) => (data) => {
+      const f = JSON.parse(data);
+      if (f.type === 'match') {
+        seatOf.set(f.seat, ws);
+        matchId = f.matchId;
+        maybeStart();
+      } else if (f.type === 'state' && ws === a && f.matchId === matchId && f.ver > ver) {
+        ver = f.ver;
+        if (ver === 1) { maybeStart(); return; }
+        // a move's state (both players get it at once; a's arrival times every move)
+        if (recording) { h.recordValue(Math.max(1, Math.round(nowUs() - sentAt))); moves++; }
+        i++;
+        if (f.status === 'over') {
+          if (stop) resolve(); else queue();
+          return;
+        }
+        moveNext();
+      } else if (f.type === 'error') {
+        errors++;
+        log(`error ${f.code}: ${f.message}`);
+      }
+    };
+    a.on('message', onFrame(a));
+    b.on('message', onFrame(b));
+    queue();
+  });
+  const running = pairs.map(play);
+  await sleep(cfg.warmSeconds * 1000);
+  const cpu0 = serverCpuSeconds();
+  const redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
+  const t0 = Date.now();
+  recording = true;
+  await sleep(cfg.measureSeconds * 1000);
+  recording = false;
+  const seconds = (Date.now() - t0) / 1000;
+  const serverCpu = serverCpuSeconds() - cpu0;
+  const redisCpu = cfg.redisPid ? cpuSeconds(cfg.redisPid) - redis0 : null;
+  stop = true;
+  await Promise.race([Promise.all(running), sleep(5000)]);
+  for (const [a, b] of pairs) { a.terminate(); b.terminate(); }
+  const r = {
+    pairs: cfg.pairs.length, moves, movesPerSecond: round(moves / seconds, 1), errors, latency: summary(h),
+    serverCpuUsPerMove: moves ? round(serverCpu * 1e6 / moves, 1) : null,
+    redisCpuUsPerMove: redisCpu == null || !moves ? null : round(redisCpu * 1e6 / moves, 1),
+  };
+  log(`${r.movesPerSecond} moves/s, move p50 ${r.latency.p50} ms p99 ${r.latency.p99} ms, server ${r.serverCpuUsPerMove} µs/move${r.redisCpuUsPerMove != null ? `, redis ${r.redisCpuUsPerMove} µs/move` : ''}, errors ${errors}`);
+  return r;
+}
+
 const mb = (b) => (b == null ? '?' : Math.round(b / 1048576));
 const round = (v, d) => Math.round(v * 10 ** d) / 10 ** d;
 
-({ fanout, storm, idle })[cfg.scenario]().then((r) => {
+({ fanout, storm, idle, game })[cfg.scenario]().then((r) => {
   process.stdout.write(JSON.stringify(r) + '\n');
   process.exit(0);
 }, (e) => {

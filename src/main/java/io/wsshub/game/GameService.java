@@ -6,6 +6,7 @@ import io.wsshub.engine.GameStore;
 import io.wsshub.engine.GameStore.GameEvent;
 import io.wsshub.engine.GameStore.MatchRecord;
 import io.wsshub.engine.SerialExecutor;
+import io.wsshub.ops.Metrics;
 import io.wsshub.transport.Peer;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
@@ -88,6 +89,8 @@ public class GameService {
     /** Matches this node is checking now (one check each at a time). */
     private final Set<String> checking = ConcurrentHashMap.newKeySet();
     private long lastRefresh;
+    /** The engine's state at the last tick: coming back up triggers a resync. */
+    private boolean wasUp = true;
 
     @Resource
     ManagedScheduledExecutorService scheduler;
@@ -202,9 +205,14 @@ public class GameService {
                 return;
             }
             connections.remove(user);
-            store.unqueue(user);
             store.online(user, false)
-                    .thenCompose(anywhere -> anywhere ? CompletableFuture.completedFuture(null) : store.unfinished(user))
+                    .thenCompose(anywhere -> {
+                        if (anywhere) { // another node still has a connection of the user: still waiting, playing
+                            return CompletableFuture.completedFuture(null);
+                        }
+                        store.unqueue(user);
+                        return store.unfinished(user);
+                    })
                     .whenCompleteAsync((m, e) -> {
                         if (e == null && m != null && !connections.containsKey(user)) {
                             change(m.id(), r -> away(r, user), x -> { });
@@ -256,7 +264,7 @@ public class GameService {
                         p.send(JSON.toJson(GameFrame.Queued.INSTANCE));
                     }
                 }
-                default -> { } // matched: the match's "new" event reaches both players
+                default -> Metrics.inc(Metrics.GAME_MATCHES_STARTED); // the "new" event reaches both players
             }
         }, serial);
     }
@@ -414,6 +422,7 @@ public class GameService {
                 return;
             }
             store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
+                counted(c.next(), ok);
                 if (e2 != null) {
                     failed.accept(e2);
                 } else if (!ok && attempts > 1) {
@@ -471,6 +480,15 @@ public class GameService {
         return t;
     }
 
+    /** Counts a write's outcome: a conflict, or the end of a match (once: only one write ends it). */
+    private static void counted(MatchRecord next, Boolean ok) {
+        if (Boolean.FALSE.equals(ok)) {
+            Metrics.inc(Metrics.GAME_CONFLICTS);
+        } else if (Boolean.TRUE.equals(ok) && next.over()) {
+            Metrics.inc(Metrics.GAME_MATCHES_ENDED, next.reason());
+        }
+    }
+
     private static String other(String seat) {
         return "R".equals(seat) ? "Y" : "R";
     }
@@ -480,10 +498,13 @@ public class GameService {
     /** Due checks (turn clocks, grace periods, players of a dead node, removal of finished matches). */
     void tick() {
         long now = now();
-        if (now - lastRefresh >= refreshMillis) {
+        boolean up = engine == null || engine.up();
+        if (now - lastRefresh >= refreshMillis || (up && !wasUp)) {
             lastRefresh = now;
             serial.execute(this::refresh);
+            serial.execute(this::resync);
         }
+        wasUp = up;
         store.due(now, 200).whenComplete((ids, e) -> {
             if (ids != null) {
                 for (String id : ids) {
@@ -493,6 +514,34 @@ public class GameService {
                 }
             }
         });
+    }
+
+    /**
+     * Reads again every match this node's connections take part in and sends what is newer than what they have:
+     * a lost pub/sub message (Redis restarted, a connection dropped) is otherwise only repaired by the next change,
+     * and a player who missed that it is their turn would lose on time. Runs with every refresh and at once when
+     * the engine is up again.
+     */
+    private void resync() {
+        Set<String> ids = new java.util.HashSet<>();
+        for (Map<String, Long> s : sent.values()) {
+            ids.addAll(s.keySet());
+        }
+        for (String id : ids) {
+            store.get(id).whenCompleteAsync((m, e) -> {
+                if (m == null) {
+                    return;
+                }
+                for (String u : List.of(m.red(), m.yellow())) {
+                    for (Peer p : connections.getOrDefault(u, Set.of())) {
+                        sendState(p, m, false);
+                    }
+                }
+                for (Peer p : spectators.getOrDefault(id, Map.of()).keySet()) {
+                    sendState(p, m, false);
+                }
+            }, serial);
+        }
     }
 
     private void refresh() {
@@ -518,7 +567,11 @@ public class GameService {
             }
             if (now >= m.deadline()) { // the mover's clock ran out, connected or not
                 MatchRecord r = ended(m, m.board(), m.lastMove(), other(m.turn()), "timeout", null);
-                return store.update(r, nextCheck(r), new GameEvent("state", r, null, null));
+                return store.update(r, nextCheck(r), new GameEvent("state", r, null, null))
+                        .thenApply(ok -> {
+                            counted(r, ok);
+                            return ok;
+                        });
             }
             return store.connected(m.red()).thenCombine(store.connected(m.yellow()), (red, yellow) -> {
                 Change c = null;
@@ -539,7 +592,10 @@ public class GameService {
                 }
                 return c;
             }).thenCompose(c -> c == null ? store.reschedule(id, m.rev(), nextCheck(m))
-                    : store.update(c.next(), nextCheck(c.next()), c.event()));
+                    : store.update(c.next(), nextCheck(c.next()), c.event()).thenApply(ok -> {
+                        counted(c.next(), ok);
+                        return ok;
+                    }));
         }).exceptionally(e -> {
             LOG.log(Level.FINE, "game: check of " + id + " failed", e);
             return null;

@@ -56,6 +56,12 @@ public final class Metrics {
             "Failed password checks (form or HTTP Basic).");
     public static final String LOGIN_LOCKED = family("wsshub_login_lockouts_total", "counter",
             "Password checks refused with 429 during a brute-force lock-out.");
+    public static final String GAME_MATCHES_STARTED = family("wsshub_game_matches_started_total", "counter",
+            "Connect Four matches made by this node's matchmaking calls.");
+    public static final String GAME_MATCHES_ENDED = family("wsshub_game_matches_ended_total", "counter",
+            "Connect Four matches ended by a write of this node, by reason.", "reason");
+    public static final String GAME_CONFLICTS = family("wsshub_game_write_conflicts_total", "counter",
+            "Match writes of this node that found the match changed by another write first (compare-and-set).");
     public static final String DRAINING = family("wsshub_draining", "gauge",
             "1 while this node drains (refuses new sockets, closes open ones with 1012).");
 

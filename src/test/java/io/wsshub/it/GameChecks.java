@@ -26,6 +26,27 @@ abstract class GameChecks {
     /** Connects {@code user} to the game endpoint of node {@code node} (0 or 1) and takes the welcome. */
     abstract Client connect(String user, int node) throws Exception;
 
+    /** The HTTPS ports of the servers under test (one, or both nodes). */
+    abstract int[] ports();
+
+    /** A counter summed over the servers under test ({@code /metrics}, role monitor); 0 when not yet counted. */
+    long counter(String sample) throws Exception {
+        long sum = 0;
+        for (int port : ports()) {
+            java.net.http.HttpResponse<String> r = Wss.http().send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create("https://localhost:" + port + "/metrics"))
+                    .header("Authorization", Wss.basic("monitor", Wss.PASSWORD)).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, r.statusCode());
+            for (String line : r.body().split("\n")) {
+                if (line.startsWith(sample + " ")) {
+                    sum += (long) Double.parseDouble(line.substring(sample.length() + 1).trim());
+                }
+            }
+        }
+        return sum;
+    }
+
     Client player(String user, int node) throws Exception {
         Client c = connect(user, node);
         JsonObject welcome = c.next("welcome");
@@ -169,6 +190,47 @@ abstract class GameChecks {
     }
 
     @Test
+    void aUserWithSeveralTabsStaysQueuedAndPlaysFromAnyOfThem() throws Exception {
+        Client tab1 = player("alice", 0);
+        Client tab2 = player("alice", 1);
+        tab1.sendJson("queue");
+        tab1.next("queued");
+        tab1.close(); // another tab (on the other node) is open: alice is still waiting
+        Client bob = player("bob", 0);
+        bob.sendJson("queue");
+        JsonObject m = tab2.next("match");
+        bob.next("match");
+        String id = m.getString("matchId");
+        tab2.next("state");
+        bob.next("state");
+        Client tab3 = connect("alice", 0); // a new tab is welcomed into the match
+        assertEquals(id, tab3.next("welcome").getJsonArray("matches").getJsonObject(0).getString("matchId"));
+        assertEquals(m.getString("seat"), tab3.next("match").getString("seat"));
+        boolean aliceIsRed = "R".equals(m.getString("seat"));
+        Client first = aliceIsRed ? tab3 : bob;
+        move(first, id, 1, 2);
+        JsonObject s2 = bob.next("state");
+        assertEquals(s2, tab2.next("state"), "every tab gets the match's frames");
+        assertEquals(s2, tab3.next("state"));
+        move(aliceIsRed ? bob : tab2, id, 2, 2); // the other seat moves; alice from her other tab if it is hers
+        assertEquals(3, ver(tab3.next("state")));
+        assertEquals(3, ver(bob.next("state")));
+        tab3.close(); // alice still has tab2: no presence change for bob
+        List<JsonObject> seen = new ArrayList<>();
+        for (int i = 0; i < 3; i++) { // round trips after the close (a presence would take as many store calls)
+            bob.sendJson("lobby");
+            seen.add(bob.next());
+            if (!"lobby".equals(seen.get(seen.size() - 1).getString("type"))) {
+                break;
+            }
+        }
+        assertTrue(seen.stream().allMatch(f -> "lobby".equals(f.getString("type"))), seen.toString());
+        bob.sendJson("resign", "matchId", id);
+        assertEquals("resign", tab2.next(f -> "state".equals(f.getString("type")) && ver(f) == 4).getString("reason"));
+        closeAll(tab2, bob);
+    }
+
+    @Test
     void threeQueueingAtOnceMakeOneMatchAndOneWaitingPlayer() throws Exception {
         Client[] c = {player("alice", 0), player("bob", 1), player("carol", 0)};
         for (Client x : c) {
@@ -192,8 +254,10 @@ abstract class GameChecks {
                 matches.add(m);
                 matched.add(c[i]);
             } else {
-                assertTrue(seen.get(i).stream().anyMatch(f -> "queued".equals(f.getString("type"))),
-                        seen.get(i).toString());
+                if (seen.get(i).stream().noneMatch(f -> "queued".equals(f.getString("type")))) {
+                    c[i].next("queued"); // its answer may come after the other two were matched
+                }
+                assertTrue(waiting == null, "one player waits");
                 waiting = c[i];
             }
         }
@@ -262,6 +326,8 @@ abstract class GameChecks {
 
     @Test
     void theMoversClockRunsOutOnceAndTheOtherWins() throws Exception {
+        String timeouts = "wsshub_game_matches_ended_total{reason=\"timeout\"}";
+        long before = counter(timeouts);
         Client alice = player("alice", 0);
         Client bob = player("bob", 1);
         Pair p = match(alice, bob);
@@ -277,6 +343,7 @@ abstract class GameChecks {
         for (Client x : p.both()) {
             assertTrue(x.drain().stream().noneMatch(f -> "state".equals(f.getString("type"))));
         }
+        assertEquals(before + 1, counter(timeouts), "one node's claim landed, counted once over the servers");
         closeAll(alice, bob);
     }
 

@@ -57,6 +57,11 @@ class GameClusterIT extends GameChecks {
         return Wss.connectAt((node == 0 ? a : b).port(), "/ws/game", user);
     }
 
+    @Override
+    int[] ports() {
+        return new int[] {a.port(), b.port()};
+    }
+
     @Test
     @Order(Integer.MAX_VALUE - 1)
     void withRedisDownAMoveIsAnsweredUnavailableAndTheMatchGoesOnWhenItIsBack() throws Exception {

@@ -12,4 +12,9 @@ class GameIT extends GameChecks {
     Client connect(String user, int node) {
         return Wss.connect("/ws/game", user);
     }
+
+    @Override
+    int[] ports() {
+        return new int[] {Wss.port()};
+    }
 }
