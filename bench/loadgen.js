@@ -382,9 +382,9 @@ async function idle() {
 }
 
 // ------------------------------------------------------------------------------------------------- game
-// Connect Four matches played closed-loop as fast as the server answers: pairs of users (cfg.pairs), each pair
-// queues, plays the draw sequence (42 moves, no four) and queues again. The two players of a pair connect to
-// different nodes when cfg.urls lists several. A move's latency is from sending it to the mover's own state
+// Connect Four matches played closed-loop as fast as the server answers: the users of cfg.pairs queue, play
+// whoever they are matched with the draw sequence (42 moves, no four) and queue again. The users connect to the
+// nodes of cfg.urls in turn. A move's latency is from sending it to the mover's own state
 // frame (the server's one delivery path: with Redis, the compare-and-set and the pub/sub round trip).
 const DRAW = '000000111111222222433333344444555555666666';
 
@@ -407,51 +407,35 @@ async function game() {
   let errors = 0;
   let recording = false;
   let stop = false;
-  const pairs = await Promise.all(cfg.pairs.map(async ([u1, u2]) => [await openAs(u1, urls[0]), await openAs(u2, urls[1 % urls.length])]));
-  const play = ([a, b]) => new Promise((resolve) => {
-    let seatOf = new Map();
-    let i = 0;            // moves made in this match
-    let ver = 0;          // the match's version as player a last saw it
-    let sentAt = 0;
-    let matchId = null;
-    const queue = () => {
-      seatOf = new Map(); i = 0; ver = 0; matchId = null;
-      a.send('{"type":"queue"}');
-      setTimeout(() => b.send('{"type":"queue"}'), 5); // a is queued first
-    };
-    const moveNext = () => {
-      if (stop) { resolve(); return; }
-      sentAt = nowUs();
-      seatOf.get(i % 2 === 0 ? 'R' : 'Y').send(JSON.stringify({ type: 'move', matchId, ver, col: Number(DRAW[i]) }));
-    };
-    const maybeStart = () => { if (seatOf.size === 2 && ver === 1 && i === 0 && sentAt >= 0) { sentAt = -1; moveNext(); } };
-    const onFrame = (ws) => (data) => {
+  // every user plays whoever the queue gives them; the users of a pair start on different nodes
+  const users = cfg.pairs.flat();
+  const players = await Promise.all(users.map(async (user, i) => ({ user, ws: await openAs(user, urls[i % urls.length]), matchId: null, seat: null, sentAt: 0, movedAt: 0 })));
+  for (const p of players) {
+    p.ws.on('message', (data) => {
       const f = JSON.parse(data);
       if (f.type === 'match') {
-        seatOf.set(f.seat, ws);
-        matchId = f.matchId;
-        maybeStart();
-      } else if (f.type === 'state' && ws === a && f.matchId === matchId && f.ver > ver) {
-        ver = f.ver;
-        if (ver === 1) { maybeStart(); return; }
-        // a move's state (both players get it at once; a's arrival times every move)
-        if (recording) { h.recordValue(Math.max(1, Math.round(nowUs() - sentAt))); moves++; }
-        i++;
-        if (f.status === 'over') {
-          if (stop) resolve(); else queue();
-          return;
+        p.matchId = f.matchId;
+        p.seat = f.seat;
+      } else if (f.type === 'state' && f.matchId === p.matchId) {
+        if (p.sentAt && f.ver > p.movedAt) { // the state of this player's move
+          if (recording) { h.recordValue(Math.max(1, Math.round(nowUs() - p.sentAt))); moves++; }
+          p.sentAt = 0;
         }
-        moveNext();
-      } else if (f.type === 'error') {
+        if (f.status === 'over') {
+          p.matchId = null;
+          if (!stop) p.ws.send('{"type":"queue"}');
+        } else if (f.turn === p.seat && !stop) {
+          p.sentAt = nowUs();
+          p.movedAt = f.ver;
+          p.ws.send(JSON.stringify({ type: 'move', matchId: f.matchId, ver: f.ver, col: Number(DRAW[f.ver - 1]) }));
+        }
+      } else if (f.type === 'error' && !stop) { // after the stop, a resign may meet a match that just ended
         errors++;
-        log(`error ${f.code}: ${f.message}`);
+        log(`${p.user}: error ${f.code}: ${f.message}`);
       }
-    };
-    a.on('message', onFrame(a));
-    b.on('message', onFrame(b));
-    queue();
-  });
-  const running = pairs.map(play);
+    });
+  }
+  for (const p of players) p.ws.send('{"type":"queue"}');
   await sleep(cfg.warmSeconds * 1000);
   const cpu0 = serverCpuSeconds();
   const redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
@@ -463,8 +447,16 @@ async function game() {
   const serverCpu = serverCpuSeconds() - cpu0;
   const redisCpu = cfg.redisPid ? cpuSeconds(cfg.redisPid) - redis0 : null;
   stop = true;
-  await Promise.race([Promise.all(running), sleep(5000)]);
-  for (const [a, b] of pairs) { a.terminate(); b.terminate(); }
+  const resigned = new Set();
+  for (const p of players) { // end the matches in play (once each), so that the next run starts with free players
+    p.ws.send('{"type":"unqueue"}');
+    if (p.matchId && !resigned.has(p.matchId)) {
+      resigned.add(p.matchId);
+      p.ws.send(JSON.stringify({ type: 'resign', matchId: p.matchId }));
+    }
+  }
+  await sleep(1000);
+  for (const p of players) p.ws.close();
   const r = {
     pairs: cfg.pairs.length, moves, movesPerSecond: round(moves / seconds, 1), errors, latency: summary(h),
     serverCpuUsPerMove: moves ? round(serverCpu * 1e6 / moves, 1) : null,

@@ -3,6 +3,7 @@ package io.wsshub.engine;
 import io.lettuce.core.Limit;
 import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
+import jakarta.json.spi.JsonProvider;
 import jakarta.json.bind.Jsonb;
 import jakarta.json.bind.JsonbBuilder;
 import java.util.ArrayList;
@@ -34,6 +35,8 @@ final class RedisGameStore implements GameStore {
     /** A match's keys outlive any match (turn clocks end it); they only bound what a stopped cluster leaves. */
     private static final String KEY_TTL_SECONDS = Long.toString(24 * 3600);
     private static final Jsonb JSON = JsonbBuilder.create();
+    /** Looked up once: Json.createValue looks the provider up on every call (a service-loader scan). */
+    private static final JsonProvider JSONP = JsonProvider.provider();
 
     private final RedisEngine redis;
     private final String node;
@@ -125,11 +128,25 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<Boolean> update(MatchRecord next, long dueMillis, GameEvent event) {
+        String record = JSON.toJson(next);
         return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
                 new String[] {match(next.id()), DUE, player(next.red()), player(next.yellow())},
-                Long.toString(next.rev() - 1), Long.toString(next.rev()), JSON.toJson(next),
-                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", JSON.toJson(event), EVENTS,
+                Long.toString(next.rev() - 1), Long.toString(next.rev()), record,
+                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", event(event, record), EVENTS,
                 KEY_TTL_SECONDS).thenApply(n -> n == 1);
+    }
+
+    /** The event as JSON around the record's JSON, which is encoded once for both (as JSON-B would write it). */
+    private static String event(GameEvent e, String record) {
+        StringBuilder b = new StringBuilder(record.length() + 64).append("{\"kind\":")
+                .append(JSONP.createValue(e.kind())).append(",\"match\":").append(record);
+        if (e.user() != null) {
+            b.append(",\"user\":").append(JSONP.createValue(e.user()));
+        }
+        if (e.connected() != null) {
+            b.append(",\"connected\":").append(e.connected());
+        }
+        return b.append('}').toString();
     }
 
     @Override

@@ -86,9 +86,14 @@ public class GameService {
     private final Map<Peer, Map<String, Long>> sent = new HashMap<>();
     /** matchId -> this node's spectators -> their entry in the store */
     private final Map<String, Map<Peer, String>> spectators = new HashMap<>();
+    /** matchId -> the newest record this node was sent (serial executor only; a hint, confirmed by every write) */
+    private final Map<String, MatchRecord> latest = new HashMap<>();
     /** Matches this node is checking now (one check each at a time). */
     private final Set<String> checking = ConcurrentHashMap.newKeySet();
     private long lastRefresh;
+    /** The record last encoded as a state frame, and the frame (serial executor only). */
+    private MatchRecord encoded;
+    private String encodedFrame;
     /** The engine's state at the last tick: coming back up triggers a resync. */
     private boolean wasUp = true;
 
@@ -182,7 +187,7 @@ public class GameService {
                 if (m != null) {
                     peer.send(JSON.toJson(matchFrame(m, m.seatOf(user))));
                     if (m.graceOf(m.seatOf(user)) != null) {
-                        change(m.id(), r -> back(r, user), x -> { });
+                        change(m.id(), null, (to, r) -> back(r, user), x -> { });
                     }
                 }
             }, serial);
@@ -215,7 +220,7 @@ public class GameService {
                     })
                     .whenCompleteAsync((m, e) -> {
                         if (e == null && m != null && !connections.containsKey(user)) {
-                            change(m.id(), r -> away(r, user), x -> { });
+                            change(m.id(), null, (to, r) -> away(r, user), x -> { });
                         }
                     }, serial);
         });
@@ -237,9 +242,9 @@ public class GameService {
             } else if (frame instanceof GameClientFrame.Unqueue) {
                 store.unqueue(peer.user());
             } else if (frame instanceof GameClientFrame.Move m) {
-                change(m.matchId(), r -> move(peer, m, r), e -> unavailable(peer, m.matchId(), e));
+                change(m.matchId(), peer, (to, r) -> move(to, m, r), e -> unavailable(peer, m.matchId(), e));
             } else if (frame instanceof GameClientFrame.Resign r) {
-                change(r.matchId(), m -> resign(peer, m, r.matchId()), e -> unavailable(peer, r.matchId(), e));
+                change(r.matchId(), peer, (to, m) -> resign(to, m, r.matchId()), e -> unavailable(peer, r.matchId(), e));
             } else if (frame instanceof GameClientFrame.Spectate s) {
                 spectate(peer, s.matchId());
             } else if (frame instanceof GameClientFrame.Lobby) {
@@ -398,40 +403,88 @@ public class GameService {
     private record Change(MatchRecord next, GameEvent event) {
     }
 
-    /**
-     * Reads the match, lets {@code decide} (on the serial executor) choose the change, null for none, and writes
-     * it with a compare-and-set; when another write came first, decides again on the newer record.
-     */
-    private void change(String matchId, Function<MatchRecord, Change> decide, java.util.function.Consumer<Throwable> failed) {
-        change(matchId, decide, failed, ATTEMPTS);
+    /** Chooses the change an intent makes on a record, or answers {@code to} why there is none and returns null. */
+    private interface Decider {
+        Change apply(Peer to, MatchRecord m);
     }
 
-    private void change(String matchId, Function<MatchRecord, Change> decide,
-                        java.util.function.Consumer<Throwable> failed, int attempts) {
+    /**
+     * Lets {@code decide} (on the serial executor) choose the change, null for none, and writes it with a
+     * compare-and-set; when another write came first, decides again on the newer record. The first decision is
+     * made on the newest record this node was sent, when it has one (one store read less per move); only a write
+     * can confirm that record, so any other outcome (a refusal, nothing to do) is decided again on a fresh read.
+     */
+    private void change(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed) {
         if (matchId == null) {
-            decide.apply(null);
+            decide.apply(peer, null);
             return;
         }
+        MatchRecord cached = latest.get(matchId);
+        if (cached != null) {
+            Muted muted = new Muted(peer);
+            Change c = decide.apply(muted, cached);
+            if (c != null) {
+                write(matchId, peer, decide, failed, c, ATTEMPTS);
+                return;
+            }
+        }
+        change(matchId, peer, decide, failed, ATTEMPTS);
+    }
+
+    private void change(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed,
+                        int attempts) {
         store.get(matchId).whenCompleteAsync((m, e) -> {
             if (e != null) {
                 failed.accept(e);
                 return;
             }
-            Change c = decide.apply(m);
-            if (c == null) {
-                return;
+            Change c = decide.apply(peer, m);
+            if (c != null) {
+                write(matchId, peer, decide, failed, c, attempts);
             }
-            store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
-                counted(c.next(), ok);
-                if (e2 != null) {
-                    failed.accept(e2);
-                } else if (!ok && attempts > 1) {
-                    change(matchId, decide, failed, attempts - 1);
-                } else if (!ok) {
-                    LOG.warning(() -> "game: match " + matchId + " kept changing under " + ATTEMPTS + " attempts");
-                }
-            }, serial);
         }, serial);
+    }
+
+    private void write(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed,
+                       Change c, int attempts) {
+        store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
+            counted(c.next(), ok);
+            if (e2 != null) {
+                failed.accept(e2);
+            } else if (!ok && attempts > 1) {
+                change(matchId, peer, decide, failed, attempts - 1);
+            } else if (!ok) {
+                LOG.warning(() -> "game: match " + matchId + " kept changing under " + ATTEMPTS + " attempts");
+            }
+        }, serial);
+    }
+
+    /** A connection whose answers are held back: a decision on a cached record must not answer anyone. */
+    private static final class Muted implements Peer {
+        private final Peer peer;
+
+        Muted(Peer peer) {
+            this.peer = peer;
+        }
+
+        @Override
+        public String id() {
+            return peer == null ? "" : peer.id();
+        }
+
+        @Override
+        public String user() {
+            return peer == null ? "" : peer.user();
+        }
+
+        @Override
+        public boolean send(String frame) {
+            return true;
+        }
+
+        @Override
+        public void close(int code, String reason) {
+        }
     }
 
     /** A player's last connection anywhere closed: the grace period starts. */
@@ -530,8 +583,12 @@ public class GameService {
         for (String id : ids) {
             store.get(id).whenCompleteAsync((m, e) -> {
                 if (m == null) {
+                    if (e == null) {
+                        latest.remove(id);
+                    }
                     return;
                 }
+                remember(m);
                 for (String u : List.of(m.red(), m.yellow())) {
                     for (Peer p : connections.getOrDefault(u, Set.of())) {
                         sendState(p, m, false);
@@ -545,6 +602,8 @@ public class GameService {
     }
 
     private void refresh() {
+        long forgetBefore = now() - keepMillis - 60_000; // a removal whose event was lost
+        latest.values().removeIf(m -> m.over() && m.endedAt() < forgetBefore);
         Map<String, String> entries = new HashMap<>();
         for (Map.Entry<String, Map<Peer, String>> s : spectators.entrySet()) {
             for (String entry : s.getValue().values()) {
@@ -610,12 +669,14 @@ public class GameService {
             return;
         }
         if ("gone".equals(e.kind())) {
+            latest.remove(m.id());
             spectators.remove(m.id());
             for (Map<String, Long> s : sent.values()) {
                 s.remove(m.id());
             }
             return;
         }
+        remember(m);
         List<Peer> players = new ArrayList<>();
         for (String u : List.of(m.red(), m.yellow())) {
             players.addAll(connections.getOrDefault(u, Set.of()));
@@ -645,6 +706,11 @@ public class GameService {
         }
     }
 
+    /** Keeps the newer of what this node had and {@code m}; finished matches are forgotten at their removal. */
+    private void remember(MatchRecord m) {
+        latest.merge(m.id(), m, (had, now) -> now.rev() > had.rev() ? now : had);
+    }
+
     /** Sends the match's state unless the connection has this version or a newer one ({@code force}: anyway). */
     private void sendState(Peer peer, MatchRecord m, boolean force) {
         Map<String, Long> mine = sent.get(peer);
@@ -654,7 +720,11 @@ public class GameService {
         long had = mine.getOrDefault(m.id(), 0L);
         if (m.ver() > had || force) {
             mine.put(m.id(), Math.max(had, m.ver()));
-            peer.send(JSON.toJson(state(m)));
+            if (m != encoded) { // one encoding per delivered record, not one per connection
+                encoded = m;
+                encodedFrame = JSON.toJson(state(m));
+            }
+            peer.send(encodedFrame);
         }
     }
 

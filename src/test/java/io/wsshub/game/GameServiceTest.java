@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.wsshub.engine.GameStore;
 import io.wsshub.engine.MemoryEngine;
 import io.wsshub.transport.RecordingPeer;
 import jakarta.json.JsonObject;
@@ -299,5 +300,45 @@ class GameServiceTest {
         g.tick();
         g.handle(c, new GameClientFrame.Lobby());
         assertEquals(0, c.last("lobby").getJsonArray("matches").size(), "gone after game.keep.seconds");
+    }
+
+    /**
+     * A node decides a move on the newest record it was sent (no store read); when that record is behind — its
+     * event has not arrived — the refusal it would give is checked against the store, never sent as is.
+     */
+    @Test
+    void aMoveRefusedOnlyByAStaleCachedRecordIsDecidedAgainOnTheStore() {
+        GameStore store = new MemoryEngine("test", 10, 10, 60_000, System::currentTimeMillis).games();
+        boolean[] hold = {false};
+        GameStore holding = (GameStore) java.lang.reflect.Proxy.newProxyInstance(GameStore.class.getClassLoader(),
+                new Class<?>[] {GameStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("onEvent")) { // events pass unless held (a slow pub/sub)
+                        @SuppressWarnings("unchecked")
+                        java.util.function.Consumer<GameStore.GameEvent> l =
+                                (java.util.function.Consumer<GameStore.GameEvent>) args[0];
+                        store.onEvent(e -> {
+                            if (!hold[0]) {
+                                l.accept(e);
+                            }
+                        });
+                        return null;
+                    }
+                    return method.invoke(store, args);
+                });
+        GameService g = new GameService(30, 60, 60, 1, clock, holding, Runnable::run);
+        P[] m = match(g);
+        String id = matchId(m[0]);
+        hold[0] = true; // this node will not hear of red's move
+        move(g, m[0], 3);
+        assertEquals(1, ver(m[0]), "the move's state has not reached this node");
+        g.handle(m[1], new GameClientFrame.Move(id, 2L, 4)); // yellow saw version 2 (from another node)
+        assertEquals(null, m[1].last("error"), "not stale: the store is at version 2");
+        hold[0] = false;
+        g.handle(m[1], new GameClientFrame.Spectate(id)); // a player's spectate: the match as it is now
+        JsonObject now = m[1].last("state");
+        assertEquals(3, now.getJsonNumber("ver").longValue());
+        assertEquals("Y", now.getJsonObject("lastMove").getString("seat"));
+        g.handle(m[1], new GameClientFrame.Move(id, 2L, 5)); // and a really stale move is refused
+        assertEquals("stale_version", m[1].last("error").getString("code"));
     }
 }
