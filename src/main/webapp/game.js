@@ -215,11 +215,9 @@
       case 'welcome':
         me = f.user;
         $('me').textContent = me;
-        if (f.matches.length === 0 && current && current.seat && current.state.status === 'playing') {
-          current = null; // the match ended while this page was away; the lobby says how
-        }
-        if (!f.matches.length && current && !current.seat && current.state && current.state.status === 'playing') {
-          send({type: 'spectate', matchId: current.matchId}); // watching again after a reconnect
+        if (!f.matches.length && current && current.state && current.state.status === 'playing') {
+          // watching again after a reconnect, or a match of ours that ended while we were away: how it stands now
+          send({type: 'spectate', matchId: current.matchId});
         }
         for (const s of f.matches) {
           current = {matchId: s.matchId, players: current && current.matchId === s.matchId ? current.players : null,
@@ -260,6 +258,10 @@
         showLobby(f.matches);
         break;
       case 'error':
+        if (f.code === 'no_such_match' && current && f.matchId === current.matchId) {
+          current = null; // it ended and was removed meanwhile
+          render();
+        }
         if (f.code === 'stale_version' && current) {
           send({type: 'spectate', matchId: current.matchId}); // fetch the match as it is now
         } else if (f.code === 'already_playing' && f.matchId) {
