@@ -91,6 +91,7 @@
   function render() {
     if (!current) {
       $('match').hidden = true;
+      $('play').disabled = false;
       return;
     }
     $('match').hidden = false;
@@ -124,6 +125,7 @@
       b.setAttribute('aria-label', `Column ${c + 1}, ${filled} of ${ROWS} filled${full ? ' (full)' : ''}`);
     }
     $('resign').hidden = !current.seat || s.status !== 'playing';
+    $('play').disabled = !!current.seat && s.status === 'playing'; // one match at a time
     $('leave').hidden = !!current.seat && s.status === 'playing';
     const result = $('result');
     if (s.status === 'over') {
