@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.wsshub.it.Wss.Client;
 import jakarta.json.JsonObject;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.junit.jupiter.api.AfterAll;
@@ -19,8 +20,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * The /ws/game contract ({@link GameChecks}) on the redis engine: two Liberty nodes from this build on a real
  * redis-server, the two players of every match on different nodes (their match state lives in Redis, any node
- * applies a move, either node's clock check may claim a deadline). Last, a match survives the kill -9 of the node
- * one player is on: the player reconnects to the other node, resumes, and the match is played to its end there.
+ * applies a move, either node's clock check may claim a deadline). Last, node b is killed with kill -9 during two
+ * matches: a player who was on it reconnects to node a and plays his match to its end there, and the match node b
+ * made, whose other player never returns, is still ended by node a's clock checks.
  * The nodes run with a 10 s turn (the Redis outage test needs the time) and a 3 s grace.
  */
 @ExtendWith(ArquillianExtension.class)
@@ -107,8 +109,16 @@ class GameClusterIT extends GameChecks {
         Pair p = match(alice, bob);
         JsonObject state = play(p, "3344", 1); // both on row 0 and 1 of columns 3 and 4
         long ver = ver(state);
+        Client carol = player("carol", 0); // a second match, made by node b (dave queues there, second)
+        Client dave = player("dave", 1);
+        Pair q = match(carol, dave);
+        long qver = 1;
+        if (q.red() == carol) { // carol moves, so that it is dave's clock that runs
+            move(carol, q.id(), 1, 0);
+            qver = ver(carol.next("state"));
+        }
 
-        b.kill(); // bob's node: no close frame, no cleanup; the match lives in Redis
+        b.kill(); // bob's and dave's node: no close frame, no cleanup; the matches live in Redis
         Client back = connect("bob", 0);
         JsonObject welcome = back.next("welcome");
         JsonObject resumed = welcome.getJsonArray("matches").getJsonObject(0);
@@ -127,6 +137,13 @@ class GameClusterIT extends GameChecks {
         assertEquals("R", win.getString("winner"));
         assertEquals(win, after.yellow().next("state"));
         assertTrue(win.getString("board").startsWith("..RRRRY"), win.getString("board"));
-        closeAll(alice, back);
+
+        // dave never comes back: the match node b made still ends, by node a's clock checks — on time (10 s)
+        // or by abandon (his node's entry expires after presence.ttl.seconds, then the 3 s grace), whichever first
+        JsonObject over = carol.next(f -> "state".equals(f.getString("type")) && "over".equals(f.getString("status")));
+        assertTrue(List.of("timeout", "abandon").contains(over.getString("reason")), over.toString());
+        assertEquals(q.red() == carol ? "R" : "Y", over.getString("winner"));
+        assertEquals(qver + 1, ver(over), "one change ended it");
+        closeAll(alice, back, carol);
     }
 }
