@@ -7,29 +7,16 @@
   const COLS = 7;
   const ROWS = 6;
   const $ = (id) => document.getElementById(id);
-  let ws = null;
-  let attempt = 0;
-  let retryTimer = null;
-  let countdown = null;
+  let socket = null;
   let me = null;
   let current = null;        // {matchId, players, seat, state, away: {user: graceDeadline}}
   let queued = false;
   let lobbyTimer = null;
 
-  const CLOSE_WORDS = {
-    1000: 'closed', 1001: 'the server is restarting', 1006: 'the connection was lost', 1008: 'refused by policy',
-    1009: 'message too big', 1011: 'server error', 1012: 'the server is restarting',
-    1013: 'server busy, try again later',
-  };
   const REASONS = {
     four: 'four in a row', draw: 'the board is full', timeout: 'time ran out', resign: 'resigned',
     abandon: 'left the match',
   };
-
-  function setStatus(kind, text) {
-    $('status').dataset.state = kind;
-    $('status').textContent = text;
-  }
 
   function notice(text) {
     $('notice').textContent = text;
@@ -37,7 +24,7 @@
   }
 
   function send(frame) {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    if (socket) socket.send(frame);
   }
 
   // ---- the board ----------------------------------------------------------------------------------------------
@@ -210,7 +197,7 @@
     $('queue-state').textContent = on ? 'Waiting for an opponent…' : '';
   }
 
-  // ---- the connection -------------------------------------------------------------------------------------
+  // ---- frames (the socket, its reconnects and the status pill: live-socket.js) ----------------------------
 
   function onFrame(f) {
     switch (f.type) {
@@ -277,49 +264,6 @@
     }
   }
 
-  function connect() {
-    setStatus('connecting', 'connecting…');
-    const socket = new WebSocket(`wss://${location.host}/ws/game`);
-    ws = socket;
-    socket.onopen = () => {
-      attempt = 0;
-      setStatus('connected', 'live');
-    };
-    socket.onmessage = (ev) => {
-      if (ws !== socket) return;
-      let f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      onFrame(f);
-    };
-    socket.onclose = (ev) => {
-      if (ws !== socket) return;
-      ws = null;
-      const words = CLOSE_WORDS[ev.code] || `closed (${ev.code})`;
-      if (ev.code === 1008 && /logged out/.test(ev.reason)) {
-        location.href = 'login.html';
-        return;
-      }
-      scheduleReconnect(`${words}${ev.reason ? ': ' + ev.reason : ''}`, ev.code === 1012);
-    };
-  }
-
-  function scheduleReconnect(why, soon) {
-    // 1012 (service restart): another node is ready now, so only a little jitter
-    const delay = soon ? 250 + Math.random() * 750 : Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt++;
-    let left = Math.ceil(delay / 1000);
-    setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
-    clearInterval(countdown);
-    countdown = setInterval(() => {
-      left = Math.max(0, left - 1);
-      setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
-    }, 1000);
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => { clearInterval(countdown); connect(); }, delay);
-  }
-
-  window.addEventListener('online', () => { if (!ws) { attempt = 0; clearTimeout(retryTimer); connect(); } });
-
   document.addEventListener('keydown', (e) => {
     // keys 1 to 7 drop in that column (not while typing somewhere)
     if (e.target instanceof HTMLInputElement || e.altKey || e.ctrlKey || e.metaKey) return;
@@ -338,5 +282,5 @@
   lobbyTimer = setInterval(() => { if (!current || !current.seat) send({type: 'lobby'}); }, 5000);
 
   buildBoard();
-  connect();
+  socket = window.liveSocket('/ws/game', {onFrame});
 })();

@@ -1,21 +1,13 @@
 // wss-hub browser client for /ws/market (docs/protocol.md): a table of subscribed symbols, kept in local
-// storage, re-subscribed after every reconnect (backoff with jitter). All text is set with textContent.
+// storage, re-subscribed after every reconnect (live-socket.js: backoff with jitter). All text is set with
+// textContent.
 'use strict';
 (() => {
   const SYMBOL = /^[A-Z][A-Z0-9.]{0,11}$/;   // the server's rule
   const KEY = 'wsshub.market.symbols';
   const $ = (id) => document.getElementById(id);
   const rows = new Map();                  // symbol -> {tr, seq}
-  let ws = null;
-  let attempt = 0;
-  let retryTimer = null;
-  let countdown = null;
-
-  const CLOSE_WORDS = {
-    1000: 'closed', 1001: 'the server is restarting', 1006: 'the connection was lost', 1008: 'refused by policy',
-    1009: 'message too big', 1011: 'server error', 1012: 'the server is restarting',
-    1013: 'server busy, try again later',
-  };
+  let socket = null;
 
   function saved() {
     try {
@@ -28,11 +20,6 @@
 
   function save() {
     localStorage.setItem(KEY, JSON.stringify([...rows.keys()]));
-  }
-
-  function setStatus(kind, text) {
-    $('status').dataset.state = kind;
-    $('status').textContent = text;
   }
 
   function notice(text) {
@@ -92,7 +79,7 @@
   }
 
   function send(frame) {
-    if (ws && ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(frame));
+    if (socket) socket.send(frame);
   }
 
   function add(symbol) {
@@ -116,68 +103,33 @@
     send({type: 'unsubscribe', symbols: [symbol]});
   }
 
-  function connect() {
-    setStatus('connecting', 'connecting…');
-    const socket = new WebSocket(`wss://${location.host}/ws/market`);
-    ws = socket;
-    socket.onopen = () => {
-      attempt = 0;
-      setStatus('connected', 'live');
-      rows.forEach((r) => { r.seq = 0; }); // a new subscription starts from its snapshot
-      if (rows.size) socket.send(JSON.stringify({type: 'subscribe', symbols: [...rows.keys()]}));
-    };
-    socket.onmessage = (ev) => {
-      if (ws !== socket) return;
-      let f;
-      try { f = JSON.parse(ev.data); } catch (e) { return; }
-      if (f.type === 'snapshot') {
-        f.quotes.forEach(show);
-      } else if (f.type === 'quote') {
-        show(f);
-      } else if (f.type === 'error') {
-        const bad = f.symbols || [];
-        if (f.code === 'unknown_symbol' || f.code === 'invalid_symbol' || f.code === 'too_many_symbols') {
-          bad.forEach((s) => { const r = rows.get(s); if (r) { r.tr.remove(); rows.delete(s); } });
-          save();
-        }
-        notice(`${f.message}${bad.length ? ': ' + bad.join(', ') : ''} (${f.code})`);
-      }
-    };
-    socket.onclose = (ev) => {
-      if (ws !== socket) return;
-      ws = null;
-      const words = CLOSE_WORDS[ev.code] || `closed (${ev.code})`;
-      if (ev.code === 1008 && /logged out/.test(ev.reason)) {
-        location.href = 'login.html';
-        return;
-      }
-      scheduleReconnect(`${words}${ev.reason ? ': ' + ev.reason : ''}`, ev.code === 1012);
-    };
-  }
-
-  function scheduleReconnect(why, soon) {
-    // 1012 (service restart): another node is ready now, so only a little jitter
-    const delay = soon ? 250 + Math.random() * 750 : Math.min(30000, 500 * 2 ** attempt) * (0.5 + Math.random() / 2);
-    attempt++;
-    let left = Math.ceil(delay / 1000);
-    setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
-    clearInterval(countdown);
-    countdown = setInterval(() => {
-      left = Math.max(0, left - 1);
-      setStatus('reconnecting', `${why}; reconnecting in ${left}s`);
-    }, 1000);
-    clearTimeout(retryTimer);
-    retryTimer = setTimeout(() => { clearInterval(countdown); connect(); }, delay);
-  }
-
-  window.addEventListener('online', () => { if (!ws) { attempt = 0; clearTimeout(retryTimer); connect(); } });
-
   $('add').addEventListener('submit', (e) => {
     e.preventDefault();
     add($('symbol').value.trim().toUpperCase());
     $('symbol').value = '';
   });
 
+  function onFrame(f) {
+    if (f.type === 'snapshot') {
+      f.quotes.forEach(show);
+    } else if (f.type === 'quote') {
+      show(f);
+    } else if (f.type === 'error') {
+      const bad = f.symbols || [];
+      if (f.code === 'unknown_symbol' || f.code === 'invalid_symbol' || f.code === 'too_many_symbols') {
+        bad.forEach((s) => { const r = rows.get(s); if (r) { r.tr.remove(); rows.delete(s); } });
+        save();
+      }
+      notice(`${f.message}${bad.length ? ': ' + bad.join(', ') : ''} (${f.code})`);
+    }
+  }
+
   saved().forEach((s) => row(s));
-  connect();
+  socket = window.liveSocket('/ws/market', {
+    onOpen: () => {
+      rows.forEach((r) => { r.seq = 0; }); // a new subscription starts from its snapshot
+      if (rows.size) send({type: 'subscribe', symbols: [...rows.keys()]});
+    },
+    onFrame,
+  });
 })();
