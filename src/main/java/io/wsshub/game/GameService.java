@@ -35,7 +35,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Function;
+import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
@@ -45,9 +45,10 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * and reconnection (the seat belongs to the user: any of the user's connections, on any node, plays it, and a new
  * one is welcomed with the user's unfinished match).
  *
- * <p>The matches live in the engine's {@link GameStore} (Redis for a cluster): a node reads a match, applies an
- * intent with the rules here and writes the result with a compare-and-set on the record's rev; on a conflict it
- * decides again on the newer record (a move then usually gets {@code stale_version}). Every change comes back to
+ * <p>The matches live in the engine's {@link GameStore} (Redis for a cluster): a node applies an intent with the
+ * rules here to the match's record (the newest one it was sent, else one it reads) and writes the result with a
+ * compare-and-set on the record's rev; on a conflict it decides again on a fresh read (a move then usually gets
+ * {@code stale_version}). Every change comes back to
  * every node as an event, the writer's included, and each node sends it to its own connections: one delivery
  * path. Clocks are due times in the store that every node polls; exactly one claim of an expired clock lands.
  *
@@ -414,7 +415,7 @@ public class GameService {
      * made on the newest record this node was sent, when it has one (one store read less per move); only a write
      * can confirm that record, so any other outcome (a refusal, nothing to do) is decided again on a fresh read.
      */
-    private void change(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed) {
+    private void change(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed) {
         if (matchId == null) {
             decide.apply(peer, null);
             return;
@@ -431,7 +432,7 @@ public class GameService {
         change(matchId, peer, decide, failed, ATTEMPTS);
     }
 
-    private void change(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed,
+    private void change(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed,
                         int attempts) {
         store.get(matchId).whenCompleteAsync((m, e) -> {
             if (e != null) {
@@ -445,7 +446,7 @@ public class GameService {
         }, serial);
     }
 
-    private void write(String matchId, Peer peer, Decider decide, java.util.function.Consumer<Throwable> failed,
+    private void write(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed,
                        Change c, int attempts) {
         store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
             counted(c.next(), ok);
