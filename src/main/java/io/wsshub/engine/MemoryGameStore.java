@@ -17,6 +17,7 @@ import java.util.function.Consumer;
  */
 final class MemoryGameStore implements GameStore {
 
+    static final int LOBBY_SIZE = 100;
     private final Object lock = new Object();
     private final ArrayDeque<String> queue = new ArrayDeque<>();
     private final Map<String, MatchRecord> matches = new LinkedHashMap<>();
@@ -157,7 +158,10 @@ final class MemoryGameStore implements GameStore {
     public CompletionStage<List<LobbyRow>> live() {
         synchronized (lock) {
             List<LobbyRow> out = new ArrayList<>();
-            for (MatchRecord m : matches.values()) {
+            for (MatchRecord m : matches.values()) { // oldest first, at most LOBBY_SIZE (as on Redis)
+                if (out.size() == LOBBY_SIZE) {
+                    break;
+                }
                 out.add(new LobbyRow(m, spectators.getOrDefault(m.id(), java.util.Set.of()).size()));
             }
             return done(out);

@@ -172,7 +172,8 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<List<LobbyRow>> live() {
-        return redis.<List<Object>>eval(lobbyScript, ScriptOutputType.MULTI, new String[] {LIVE}, PREFIX, "100")
+        return redis.<List<Object>>eval(lobbyScript, ScriptOutputType.MULTI, new String[] {LIVE}, PREFIX,
+                        Integer.toString(MemoryGameStore.LOBBY_SIZE))
                 .thenApply(r -> {
                     List<LobbyRow> rows = new ArrayList<>();
                     for (int i = 0; i + 1 < r.size(); i += 2) {
