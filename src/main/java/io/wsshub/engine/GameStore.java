@@ -53,7 +53,10 @@ public interface GameStore {
      */
     CompletionStage<Boolean> remove(String matchId, MatchRecord last);
 
-    /** Matches whose next check is due. */
+    /**
+     * Matches whose next check is due; on Redis each is taken for a short lease, so that the nodes share the
+     * checks instead of all doing each (the compare-and-set, not the lease, is what makes a claim land once).
+     */
     CompletionStage<List<String>> due(long nowMillis, int limit);
 
     /** The matches that exist (playing, or finished and kept), each with its spectator count. */

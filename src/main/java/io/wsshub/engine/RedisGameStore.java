@@ -1,7 +1,5 @@
 package io.wsshub.engine;
 
-import io.lettuce.core.Limit;
-import io.lettuce.core.Range;
 import io.lettuce.core.ScriptOutputType;
 import jakarta.json.spi.JsonProvider;
 import jakarta.json.bind.Jsonb;
@@ -34,6 +32,8 @@ final class RedisGameStore implements GameStore {
     private static final String LIVE = PREFIX + "live";
     /** A match's keys outlive any match (turn clocks end it); they only bound what a stopped cluster leaves. */
     private static final String KEY_TTL_SECONDS = Long.toString(24 * 3600);
+    /** How long a node that took a due match has it to itself (its check takes milliseconds). */
+    private static final String DUE_LEASE_MILLIS = "1000";
     private static final Jsonb JSON = JsonbBuilder.create();
     /** Looked up once: Json.createValue looks the provider up on every call (a service-loader scan). */
     private static final JsonProvider JSONP = JsonProvider.provider();
@@ -42,6 +42,7 @@ final class RedisGameStore implements GameStore {
     private final String node;
     private final String ttlMillis;
     private final RedisEngine.Script queueScript;
+    private final RedisEngine.Script dueScript;
     private final RedisEngine.Script updateScript;
     private final RedisEngine.Script removeScript;
     private final RedisEngine.Script lobbyScript;
@@ -55,6 +56,7 @@ final class RedisGameStore implements GameStore {
         this.node = node;
         this.ttlMillis = Long.toString(presenceTtlMillis);
         this.queueScript = RedisEngine.script("game-queue");
+        this.dueScript = RedisEngine.script("game-due");
         this.updateScript = RedisEngine.script("game-update");
         this.removeScript = RedisEngine.script("game-remove");
         this.lobbyScript = RedisEngine.script("game-lobby");
@@ -166,8 +168,8 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<List<String>> due(long nowMillis, int limit) {
-        return redis.command(c -> c.zrangebyscore(DUE, Range.create((double) Long.MIN_VALUE, (double) nowMillis),
-                Limit.create(0, limit)));
+        return redis.<List<Object>>eval(dueScript, ScriptOutputType.MULTI, new String[] {DUE}, Long.toString(nowMillis),
+                Integer.toString(limit), DUE_LEASE_MILLIS).thenApply(r -> r.stream().map(String.class::cast).toList());
     }
 
     @Override
