@@ -180,28 +180,27 @@ async function startRedis() {
     stop: async () => { spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' }); await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r))); } };
 }
 
-async function runCluster(certs, results) {
+/**
+ * Runs {@code measure(name, server, cfg)} on each engine in turn: memory (one node), redis with one node, redis
+ * with two (cfg.urls lists the nodes, cfg.pids their processes, cfg.redisPid Redis's), each started fresh and
+ * stopped after. {@code what} names the series in logs and server log files.
+ */
+async function eachEngine(certs, what, measure) {
   for (const tool of ['redis-server', 'redis-cli']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`--cluster needs ${tool} (apt-get install redis-server)`);
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`--${what} needs ${tool} (apt-get install redis-server)`);
   }
   nodeB();
   const origins = `https://localhost:${HUB_PORT},https://localhost:${NODE_B_PORT}`;
-  const series = [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]];
-  for (const [name, nodes] of series) {
-    console.error(`== ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
+  for (const [name, nodes] of [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]]) {
+    console.error(`== ${what}, ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
     const redis = nodes ? await startRedis() : null;
     const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}) };
-    const hubs = [await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: name.replace(/\W+/g, '') })];
-    if (nodes === 2) hubs.push(await startHub(certs, 'rsa', { server: 'node-b', port: NODE_B_PORT, env: { ...env, NODE_NAME: 'node-b' } }));
+    const hubs = [];
     try {
-      const cfg = {
-        urls: hubs.map((h) => `wss://localhost:${h.port}`), pids: hubs.map((h) => h.pid), redisPid: redis ? redis.pid : undefined,
-        conns: 1000, rooms: 10, size: 100,
-      };
-      const server = { ...hubs[0], name: `wss-hub ${name}` };
-      console.error(`${name}: warm-up (JIT) 32 s at 10k-20k msgs/s, not recorded`);
-      loadgen(server, certs, 'fanout', { ...cfg, rates: [10000, 20000, 20000, 20000], roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6, warmUp: true });
-      results[name] = { fanout: loadgen(server, certs, 'fanout', { ...cfg, rates: CLUSTER_RATES, roomPrefix: 'fan' }) };
+      hubs.push(await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: (what === 'cluster' ? '' : what) + name.replace(/\W+/g, '') }));
+      if (nodes === 2) hubs.push(await startHub(certs, 'rsa', { server: 'node-b', port: NODE_B_PORT, env: { ...env, NODE_NAME: 'node-b' } }));
+      const cfg = { urls: hubs.map((h) => `wss://localhost:${h.port}`), pids: hubs.map((h) => h.pid), redisPid: redis ? redis.pid : undefined };
+      await measure(name, { ...hubs[0], name: `wss-hub ${name}` }, cfg);
     } finally {
       for (const h of hubs) await h.stop();
       if (redis) await redis.stop();
@@ -209,31 +208,24 @@ async function runCluster(certs, results) {
   }
 }
 
+async function runCluster(certs, results) {
+  await eachEngine(certs, 'cluster', (name, server, engineCfg) => {
+    const cfg = { ...engineCfg, conns: 1000, rooms: 10, size: 100 };
+    console.error(`${name}: warm-up (JIT) 32 s at 10k-20k msgs/s, not recorded`);
+    loadgen(server, certs, 'fanout', { ...cfg, rates: [10000, 20000, 20000, 20000], roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6, warmUp: true });
+    results[name] = { fanout: loadgen(server, certs, 'fanout', { ...cfg, rates: CLUSTER_RATES, roomPrefix: 'fan' }) };
+  });
+}
+
 // --------------------------------------------------------------------------------------------- --game
 // Connect Four moves, closed loop (two matches at a time: the demo registry has four players), on the memory
 // engine and on the redis engine with one node and with two (the two players of each match on different nodes).
 async function runGame(certs, results) {
-  nodeB();
-  const origins = `https://localhost:${HUB_PORT},https://localhost:${NODE_B_PORT}`;
-  for (const [name, nodes] of [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]]) {
-    console.error(`== game, ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
-    const redis = nodes ? await startRedis() : null;
-    const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}) };
-    const hubs = [await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: 'game' + name.replace(/\W+/g, '') })];
-    if (nodes === 2) hubs.push(await startHub(certs, 'rsa', { server: 'node-b', port: NODE_B_PORT, env: { ...env, NODE_NAME: 'node-b' } }));
-    try {
-      const cfg = {
-        urls: hubs.map((h) => `wss://localhost:${h.port}`), pids: hubs.map((h) => h.pid), redisPid: redis ? redis.pid : undefined,
-        pairs: [['alice', 'bob'], ['carol', 'dave']], password: 'demo-pass',
-      };
-      const server = { ...hubs[0], name: `wss-hub ${name}` };
-      loadgen(server, certs, 'game', { ...cfg, warmSeconds: quick ? 5 : 20, measureSeconds: 2, warmUp: true });
-      results[name] = loadgen(server, certs, 'game', { ...cfg, warmSeconds: 2, measureSeconds: quick ? 5 : 20 });
-    } finally {
-      for (const h of hubs) await h.stop();
-      if (redis) await redis.stop();
-    }
-  }
+  await eachEngine(certs, 'game', (name, server, engineCfg) => {
+    const cfg = { ...engineCfg, pairs: [['alice', 'bob'], ['carol', 'dave']], password: 'demo-pass' };
+    loadgen(server, certs, 'game', { ...cfg, warmSeconds: quick ? 5 : 20, measureSeconds: 2, warmUp: true });
+    results[name] = loadgen(server, certs, 'game', { ...cfg, warmSeconds: 2, measureSeconds: quick ? 5 : 20 });
+  });
 }
 
 function gameTable(results) {

@@ -563,7 +563,12 @@ public final class RedisEngine implements Engine {
     // ---- plumbing --------------------------------------------------------------------------------------------
 
     static Script script(String name) {
-        return new Script(name, resource(name + ".lua"));
+        return script(name, name);
+    }
+
+    /** The script in {@code file}.lua, measured under {@code name} (one script body serving two uses). */
+    static Script script(String name, String file) {
+        return new Script(name, resource(file + ".lua"));
     }
 
     /** One command on the command connection; fails with {@link EngineUnavailable}. */

@@ -60,7 +60,8 @@ final class RedisGameStore implements GameStore {
         this.updateScript = RedisEngine.script("game-update");
         this.removeScript = RedisEngine.script("game-remove");
         this.lobbyScript = RedisEngine.script("game-lobby");
-        this.spectateScript = RedisEngine.script("game-spectate");
+        // a capped sorted set of live entries, as for the per-user connection cap
+        this.spectateScript = RedisEngine.script("game-spectate", "admit");
         this.onlineScript = RedisEngine.script("game-online");
         this.refreshScript = RedisEngine.script("game-refresh");
     }
@@ -200,7 +201,7 @@ final class RedisGameStore implements GameStore {
     @Override
     public CompletionStage<Boolean> spectate(String matchId, String entry, int max) {
         return redis.<Long>eval(spectateScript, ScriptOutputType.INTEGER,
-                new String[] {spectators(matchId), match(matchId)}, entry, ttlMillis, Integer.toString(max))
+                new String[] {spectators(matchId)}, entry, ttlMillis, Integer.toString(max))
                 .thenApply(n -> n == 1);
     }
 

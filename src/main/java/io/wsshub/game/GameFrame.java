@@ -1,5 +1,6 @@
 package io.wsshub.game;
 
+import io.wsshub.engine.GameStore;
 import jakarta.json.bind.annotation.JsonbNillable;
 import jakarta.json.bind.annotation.JsonbPropertyOrder;
 import java.util.List;
@@ -32,15 +33,12 @@ public final class GameFrame {
         }
     }
 
-    public record LastMove(String seat, int col, int row) {
-    }
-
     /** The full state after every change; nulls are written (a client tests "winner === null"). */
     @JsonbNillable
     @JsonbPropertyOrder({"type", "matchId", "ver", "board", "turn", "deadline", "status", "lastMove", "winner",
             "reason", "line"})
     public record State(String type, String matchId, long ver, String board, String turn, String deadline,
-                        String status, LastMove lastMove, String winner, String reason, List<int[]> line) {
+                        String status, GameStore.LastMove lastMove, String winner, String reason, List<int[]> line) {
     }
 
     @JsonbNillable

@@ -740,11 +740,9 @@ public class GameService {
     }
 
     static GameFrame.State state(MatchRecord m) {
-        GameFrame.LastMove last = m.lastMove() == null ? null
-                : new GameFrame.LastMove(m.lastMove().seat(), m.lastMove().col(), m.lastMove().row());
         return new GameFrame.State("state", m.id(), m.ver(), m.board(), m.over() ? null : m.turn(),
                 m.deadline() == null ? null : Instant.ofEpochMilli(m.deadline()).toString(),
-                m.over() ? "over" : "playing", last, m.winner(), m.reason(), m.line());
+                m.over() ? "over" : "playing", m.lastMove(), m.winner(), m.reason(), m.line());
     }
 
     private static void error(Peer peer, String code, String message, String matchId) {
@@ -756,7 +754,7 @@ public class GameService {
         if (!(cause instanceof EngineUnavailable)) {
             LOG.log(Level.WARNING, "game: unexpected failure", cause);
         }
-        serial.execute(() -> error(peer, "unavailable", "the match store cannot be reached; try again", matchId));
+        error(peer, "unavailable", "the match store cannot be reached; try again", matchId); // on the serial executor
     }
 
     private static String newId() {

@@ -1,5 +1,5 @@
--- KEYS: 1 the user's connections (sorted set entry -> deadline ms). ARGV: 1 entry, 2 ttl ms, 3 max.
--- Counts the user's live connections on every node; a dead node's entries expire. 1 admitted, 0 over the cap.
+-- KEYS: 1 the user's connections, or a match's spectators (sorted set entry -> deadline ms). ARGV: 1 entry,
+-- 2 ttl ms, 3 max. Counts the live entries of every node; a dead node's entries expire. 1 admitted, 0 over the cap.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
