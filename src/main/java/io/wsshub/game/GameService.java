@@ -233,7 +233,7 @@ public class GameService {
         String matchId = frame instanceof GameClientFrame.Move m ? m.matchId()
                 : frame instanceof GameClientFrame.Resign r ? r.matchId()
                 : frame instanceof GameClientFrame.Spectate s ? s.matchId() : "";
-        if (matchId == null || (!matchId.isEmpty() && !MATCH_ID.matcher(matchId).matches())) {
+        if (matchId == null || (!matchId.isEmpty() && !MATCH_ID.matcher(matchId).matches())) { // none below is null
             serial.execute(() -> error(peer, "no_such_match", "no such match", null));
             return;
         }
@@ -339,10 +339,6 @@ public class GameService {
     }
 
     private void spectate(Peer peer, String matchId) {
-        if (matchId == null) {
-            error(peer, "no_such_match", "no such match", null);
-            return;
-        }
         store.get(matchId).whenCompleteAsync((m, e) -> {
             if (e != null) {
                 unavailable(peer, matchId, e);
@@ -416,10 +412,6 @@ public class GameService {
      * can confirm that record, so any other outcome (a refusal, nothing to do) is decided again on a fresh read.
      */
     private void change(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed) {
-        if (matchId == null) {
-            decide.apply(peer, null);
-            return;
-        }
         MatchRecord cached = latest.get(matchId);
         if (cached != null) {
             Muted muted = new Muted(peer);
