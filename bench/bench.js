@@ -345,24 +345,18 @@ function plot(results) {
     return;
   }
   const certs = certificates();
-  if (flag('game')) {
+  // --game and --cluster each measure one scenario on both engines and write their own results file
+  const separate = { game: [runGame, gameTable], cluster: [runCluster, clusterTable] };
+  for (const [name, [run, tableOf]] of Object.entries(separate)) {
+    if (!flag(name)) continue;
     const results = {};
     const started = new Date().toISOString();
-    await runGame(certs, results);
+    await run(certs, results);
     const report = { started, finished: new Date().toISOString(), command: `bench/run ${argv.join(' ')}`.trim(), machine: versions(), results };
-    fs.writeFileSync(path.join(out, 'results-game.json'), JSON.stringify(report, null, 2));
-    console.log('\n' + gameTable(results));
-    console.log(`\nresults: ${path.join(out, 'results-game.json')}`);
-    return;
-  }
-  if (flag('cluster')) {
-    const results = {};
-    const started = new Date().toISOString();
-    await runCluster(certs, results);
-    const report = { started, finished: new Date().toISOString(), command: `bench/run ${argv.join(' ')}`.trim(), machine: versions(), results };
-    fs.writeFileSync(path.join(out, 'results-cluster.json'), JSON.stringify(report, null, 2));
-    console.log('\n' + clusterTable(results));
-    console.log(`\nresults: ${path.join(out, 'results-cluster.json')}`);
+    const file = path.join(out, `results-${name}.json`);
+    fs.writeFileSync(file, JSON.stringify(report, null, 2));
+    console.log('\n' + tableOf(results));
+    console.log(`\nresults: ${file}`);
     return;
   }
   const results = {};
