@@ -24,6 +24,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledFuture;
@@ -51,6 +52,8 @@ public class ChatService implements Engine.RoomListener {
     public static final String INVALID_CLIENT_ID = "invalid_client_id";
     public static final String UNAVAILABLE = "unavailable";
     public static final int TRY_AGAIN_LATER = 1013;
+    /** The reason of a close (or, on /ws, of an unsubscribed) that asks the client to resume with since/epoch. */
+    public static final String RESYNC = "resync";
     static final int MAX_CLIENT_ID = 64;
     private static final DateTimeFormatter TS =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
@@ -125,7 +128,8 @@ public class ChatService implements Engine.RoomListener {
      * @param resume the client's position, or null for a plain join
      */
     public void join(String roomName, Peer peer, Resume resume) {
-        if (!Room.validName(roomName)) {
+        // a room name, or the whole name of another chat-like /ws channel (checked by the channel core)
+        if (!Room.validName(roomName) && (roomName == null || roomName.indexOf(':') <= 0)) {
             throw new IllegalArgumentException("invalid room name");
         }
         RoomHub hub = hub(roomName);
@@ -190,7 +194,7 @@ public class ChatService implements Engine.RoomListener {
                 if (rangeFailure != null || !epoch.equals(hub.epoch) || !contiguous(list, from, upTo)) {
                     hub.members.remove(peer);
                     engine.leave(hub.name, m.entry, peer.user());
-                    peer.close(TRY_AGAIN_LATER, "resync");
+                    peer.close(TRY_AGAIN_LATER, RESYNC);
                     closeIfEmpty(hub);
                     return;
                 }
@@ -211,15 +215,15 @@ public class ChatService implements Engine.RoomListener {
         for (RoomHub.Event e : m.buffer) {
             if (e instanceof RoomHub.Msg msg) {
                 sendTo(hub, peer, m, msg.message());
-            } else if (e instanceof RoomHub.Pres p && p.pv() > m.fromPv) {
-                peer.send(p.frame());
-                m.fromPv = p.pv();
+            } else if (e instanceof RoomHub.Pres p && p.pv > m.fromPv) {
+                peer.send(presenceFrame(hub.name, peer, p));
+                m.fromPv = p.pv;
             }
         }
         m.buffer = null;
         for (StoredMessage d : m.duplicates) { // retries answered while it joined: the ones it has had by now
             if (d.id() <= Math.max(m.fromId, hub.lastId)) {
-                peer.send(encode(hub.name, d));
+                peer.send(encode(hub.name, peer, d));
             }
         }
         m.duplicates.clear();
@@ -227,7 +231,7 @@ public class ChatService implements Engine.RoomListener {
 
     private void sendTo(RoomHub hub, Peer peer, RoomHub.Member m, StoredMessage s) {
         if (s.id() > m.fromId) {
-            peer.send(encode(hub.name, s), acceptedMillis(s.ts()));
+            peer.send(encode(hub.name, peer, s), acceptedMillis(s.ts()));
             m.fromId = s.id();
         }
     }
@@ -252,18 +256,46 @@ public class ChatService implements Engine.RoomListener {
     }
 
     private String welcome(String room, Peer peer, Joined j) {
-        List<ServerFrame.Message> history = messages(room, j.history());
-        String frame = encoder.encode(new ServerFrame.Welcome(room, peer.user(), j.members(), history, j.top(),
-                j.epoch(), j.recovered()));
+        List<ServerFrame.Message> history = messages(room, peer.channel(), j.history());
+        String frame = welcomeFrame(room, peer, j, history, j.recovered());
         if (!peer.fits(frame) && Boolean.TRUE.equals(j.recovered())) {
             // A resume this long would overflow the client's queue (and it would retry the same resume forever):
             // answer as to a plain join, with the newest messages, and let it reload.
             int n = Math.min(settings.welcomeHistory(), history.size());
             history = history.subList(history.size() - n, history.size());
-            frame = encoder.encode(new ServerFrame.Welcome(room, peer.user(), j.members(), history, j.top(),
-                    j.epoch(), false));
+            frame = welcomeFrame(room, peer, j, history, false);
         }
         return frame;
+    }
+
+    /** A welcome on /ws/chat, a subscribed frame on /ws. */
+    private String welcomeFrame(String room, Peer peer, Joined j, List<ServerFrame.Message> history,
+                                Boolean recovered) {
+        List<String> members = listed(j.members());
+        int count = j.members().size();
+        return encoder.encode(peer.channel() == null
+                ? new ServerFrame.Welcome(room, peer.user(), members, count, history, j.top(), j.epoch(), recovered)
+                : new ServerFrame.Subscribed(peer.channel(), members, count, history, j.top(), j.epoch(), recovered));
+    }
+
+    /** The member list as frames carry it: omitted (null) beyond presence.list.max. */
+    private List<String> listed(List<String> members) {
+        return members.size() <= settings.presenceListMax() ? members : null;
+    }
+
+    private String presenceFrame(String room, Peer peer, RoomHub.Pres p) {
+        if (peer.channel() == null) {
+            if (p.roomFrame == null) {
+                p.roomFrame = encoder.encode(new ServerFrame.Presence(room, null, p.event, p.user, p.members.size(),
+                        listed(p.members)));
+            }
+            return p.roomFrame;
+        }
+        if (p.channelFrame == null) {
+            p.channelFrame = encoder.encode(new ServerFrame.Presence(null, peer.channel(), p.event, p.user,
+                    p.members.size(), listed(p.members)));
+        }
+        return p.channelFrame;
     }
 
     /** The connection closed: stop its deliveries; its presence entry is removed (a leave if it was the last). */
@@ -310,30 +342,53 @@ public class ChatService implements Engine.RoomListener {
      * answers {@code unavailable} (nothing was acknowledged; the client retries with its clientId).
      */
     public void send(String roomName, Peer peer, ClientFrame.Send send) {
-        String problem = checkClientId(send.clientId());
-        if (problem != null) {
-            peer.send(error(INVALID_CLIENT_ID, problem, send.clientId()));
+        Refusal refused = check(send.text(), send.clientId());
+        if (refused != null) {
+            peer.send(error(refused.code(), refused.message(), peer.channel(), send.clientId()));
             return;
         }
-        String text = send.text() == null ? null : send.text().strip();
-        problem = checkText(text);
-        if (problem != null) {
-            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "invalid");
-            peer.send(error(INVALID_TEXT, problem, send.clientId()));
-            return;
-        }
-        engine.publish(roomName, peer.user(), text, TS.format(clock.instant()), send.clientId())
+        store(roomName, peer.user(), send.text().strip(), send.clientId())
                 .whenCompleteAsync((p, failure) -> {
                     if (failure != null) {
-                        LOG.log(Level.FINE, "publish to " + roomName + " failed", unwrap(failure));
-                        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "unavailable");
                         peer.send(error(UNAVAILABLE, "the message store is unavailable: send it again later",
-                                send.clientId()));
+                                peer.channel(), send.clientId()));
                     } else if (p.duplicate()) {
                         answerDuplicate(roomName, peer, p.message());
                     }
                     // a stored message reaches its sender like everyone else: through the room's deliveries
                 }, executor);
+    }
+
+    /** Why a message cannot be stored: an error code ({@code invalid_text}, {@code invalid_client_id}) and why. */
+    public record Refusal(String code, String message) {
+    }
+
+    /** Checks a message's text (trimmed) and clientId; null when it may be stored. */
+    public Refusal check(String text, String clientId) {
+        String problem = checkClientId(clientId);
+        if (problem != null) {
+            return new Refusal(INVALID_CLIENT_ID, problem);
+        }
+        problem = checkText(text == null ? null : text.strip());
+        if (problem != null) {
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "invalid");
+            return new Refusal(INVALID_TEXT, problem);
+        }
+        return null;
+    }
+
+    /**
+     * Stores a checked message (see {@link #check}) from {@code user}; it reaches the room's members through the
+     * deliveries. A clientId the user already used in the room returns the original (duplicate). Fails with
+     * {@link EngineUnavailable} when the store cannot be reached: nothing was acknowledged.
+     */
+    public CompletionStage<Engine.Published> store(String roomName, String user, String text, String clientId) {
+        return engine.publish(roomName, user, text, TS.format(clock.instant()), clientId).whenComplete((p, failure) -> {
+            if (failure != null) {
+                LOG.log(Level.FINE, "publish to " + roomName + " failed", unwrap(failure));
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "unavailable");
+            }
+        });
     }
 
     // ---- deliveries (engine callbacks: possibly on an engine thread, so hand over at once) --------------------
@@ -350,8 +405,7 @@ public class ChatService implements Engine.RoomListener {
     public void presence(String room, String epoch, long pv, String event, String user, List<String> members) {
         RoomHub hub = hubs.get(room);
         if (hub != null) {
-            String frame = encoder.encode(new ServerFrame.Presence(room, event, user, members));
-            hub.serial.execute(() -> onEvent(hub, new RoomHub.Pres(epoch, pv, frame)));
+            hub.serial.execute(() -> onEvent(hub, new RoomHub.Pres(epoch, pv, event, user, members)));
         }
     }
 
@@ -379,8 +433,8 @@ public class ChatService implements Engine.RoomListener {
                 RoomHub.Member m = entry.getValue();
                 if (!m.live()) {
                     m.buffer.add(p);
-                } else if (p.pv() > m.fromPv) {
-                    entry.getKey().send(p.frame());
+                } else if (p.pv > m.fromPv) {
+                    entry.getKey().send(presenceFrame(hub.name, entry.getKey(), p));
                 }
             }
             return;
@@ -443,17 +497,22 @@ public class ChatService implements Engine.RoomListener {
     private void deliver(RoomHub hub, RoomHub.Msg msg) {
         long id = msg.message().id();
         hub.lastId = id;
-        String frame = null;
+        String roomFrame = null;
+        String channelFrame = null; // encoded once per format for every member here
         long accepted = acceptedMillis(msg.message().ts());
         for (var entry : hub.members.entrySet()) {
             RoomHub.Member m = entry.getValue();
+            Peer peer = entry.getKey();
             if (!m.live()) {
                 m.buffer.add(msg);
             } else if (id > m.fromId) {
-                if (frame == null) {
-                    frame = encode(hub.name, msg.message()); // encoded once for every member here
+                String frame;
+                if (peer.channel() == null) {
+                    frame = roomFrame == null ? roomFrame = encode(hub.name, peer, msg.message()) : roomFrame;
+                } else {
+                    frame = channelFrame == null ? channelFrame = encode(hub.name, peer, msg.message()) : channelFrame;
                 }
-                entry.getKey().send(frame, accepted);
+                peer.send(frame, accepted);
             }
         }
     }
@@ -490,7 +549,7 @@ public class ChatService implements Engine.RoomListener {
         hub.lastId = -1;
         hub.waiting.clear();
         hub.filling = false;
-        out.forEach(p -> p.close(TRY_AGAIN_LATER, "resync"));
+        out.forEach(p -> p.close(TRY_AGAIN_LATER, RESYNC));
         closeIfEmpty(hub);
     }
 
@@ -536,18 +595,21 @@ public class ChatService implements Engine.RoomListener {
 
     // ---- helpers ---------------------------------------------------------------------------------------------
 
-    private String encode(String room, StoredMessage m) {
-        return encoder.encode(message(room, m));
+    /** A message frame for {@code peer}: named by the room on /ws/chat, by the peer's channel on /ws. */
+    private String encode(String room, Peer peer, StoredMessage m) {
+        return encoder.encode(frameOf(room, peer.channel(), m));
     }
 
-    private static ServerFrame.Message message(String room, StoredMessage m) {
-        return new ServerFrame.Message(room, m.id(), m.from(), m.text(), m.ts(), m.clientId());
+    /** @param channel the /ws channel, or null: the frame names the room */
+    public static ServerFrame.Message frameOf(String room, String channel, StoredMessage m) {
+        return new ServerFrame.Message(channel == null ? room : null, channel, m.id(), m.from(), m.text(), m.ts(),
+                m.clientId());
     }
 
-    private static List<ServerFrame.Message> messages(String room, List<StoredMessage> stored) {
+    private static List<ServerFrame.Message> messages(String room, String channel, List<StoredMessage> stored) {
         List<ServerFrame.Message> out = new ArrayList<>(stored.size());
         for (StoredMessage m : stored) {
-            out.add(message(room, m));
+            out.add(frameOf(room, channel, m));
         }
         return out;
     }
@@ -569,17 +631,17 @@ public class ChatService implements Engine.RoomListener {
     private void answerDuplicate(String roomName, Peer peer, StoredMessage original) {
         RoomHub hub = hubs.get(roomName);
         if (hub == null) {
-            peer.send(encode(roomName, original));
+            peer.send(encode(roomName, peer, original));
             return;
         }
         hub.serial.execute(() -> {
             RoomHub.Member m = hub.members.get(peer);
             if (m == null) {
-                peer.send(encode(roomName, original));
+                peer.send(encode(roomName, peer, original));
             } else if (!m.live()) {
                 m.duplicates.add(original); // decided when it goes live
             } else if (original.id() <= Math.max(m.fromId, hub.lastId)) {
-                peer.send(encode(roomName, original));
+                peer.send(encode(roomName, peer, original));
             }
         });
     }
@@ -624,9 +686,12 @@ public class ChatService implements Engine.RoomListener {
         return false;
     }
 
-    /** An error frame answering a send; it carries the send's clientId (when valid) so the client knows which. */
-    static String error(String code, String message, String clientId) {
+    /**
+     * An error frame answering a send; it carries the send's clientId (when valid) so the client knows which, and
+     * on /ws the channel.
+     */
+    public static String error(String code, String message, String channel, String clientId) {
         String id = clientId != null && checkClientId(clientId) == null ? clientId : null;
-        return Json.encode(ErrorFrame.of(code, message, id));
+        return Json.encode(ErrorFrame.of(code, message, channel, id));
     }
 }

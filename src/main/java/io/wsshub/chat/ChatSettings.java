@@ -7,14 +7,21 @@ package io.wsshub.chat;
  * @param welcomeHistory newest messages in a welcome that is not a successful resume
  * @param maxTextChars   longest message text, in characters, after trimming
  * @param upkeepMillis   how often this node refreshes its presence entries and checks each room's position
+ * @param presenceListMax welcome, subscribed and presence frames list the members only up to this many (the
+ *                        count is always sent): a big room's join/leave traffic stays linear, not quadratic
  */
-public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis) {
+public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,
+                           int presenceListMax) {
 
     public ChatSettings {
-        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1) {
+        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1 || presenceListMax < 0) {
             throw new IllegalArgumentException("invalid chat settings: " + historySize + "/" + welcomeHistory
-                    + "/" + maxTextChars + "/" + upkeepMillis);
+                    + "/" + maxTextChars + "/" + upkeepMillis + "/" + presenceListMax);
         }
+    }
+
+    public ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis) {
+        this(historySize, welcomeHistory, maxTextChars, upkeepMillis, 100);
     }
 
     public ChatSettings(int historySize, int welcomeHistory, int maxTextChars) {

@@ -27,9 +27,14 @@ public class ChatSettingsProducer {
     @ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30")
     int presenceTtlSeconds;
 
+    @Inject
+    @ConfigProperty(name = "presence.list.max", defaultValue = "100")
+    int presenceListMax;
+
     @Produces
     ChatSettings settings() {
-        return new ChatSettings(historySize, welcomeHistory, maxTextChars, presenceTtlSeconds * 1000L / 3);
+        return new ChatSettings(historySize, welcomeHistory, maxTextChars, presenceTtlSeconds * 1000L / 3,
+                presenceListMax);
     }
 
     @Produces

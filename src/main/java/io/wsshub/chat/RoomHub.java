@@ -22,7 +22,23 @@ final class RoomHub {
     record Msg(String epoch, io.wsshub.engine.Engine.StoredMessage message) implements Event {
     }
 
-    record Pres(String epoch, long pv, String frame) implements Event {
+    /** A presence change; its frames are encoded once per format (room or channel), when first needed. */
+    static final class Pres implements Event {
+        final String epoch;
+        final long pv;
+        final String event;
+        final String user;
+        final java.util.List<String> members;
+        String roomFrame;
+        String channelFrame;
+
+        Pres(String epoch, long pv, String event, String user, java.util.List<String> members) {
+            this.epoch = epoch;
+            this.pv = pv;
+            this.event = event;
+            this.user = user;
+            this.members = members;
+        }
     }
 
     /** One local connection in the room. */

@@ -71,6 +71,15 @@ public interface Engine {
     /** The room's epoch and newest id (null epoch: the room has no state). */
     CompletionStage<Position> position(String room);
 
+    /**
+     * A page of history for the server API: the room's epoch and newest id, and the first {@code limit} retained
+     * messages with an id above {@code after}, oldest first.
+     */
+    CompletionStage<History> history(String room, long after, int limit);
+
+    /** The users with a presence entry in the room now, sorted. */
+    CompletionStage<List<String>> members(String room);
+
     // ---- connections ----------------------------------------------------------------------------------------
 
     /**
@@ -103,6 +112,12 @@ public interface Engine {
 
     /** Revokes a login on every node. */
     CompletionStage<Void> logout(String tokenHash);
+
+    /** Receives every user whose sockets must close on every node (the operator's disconnect). */
+    void onDisconnect(Consumer<String> listener);
+
+    /** Tells every node (this one included) to close the user's sockets. */
+    CompletionStage<Void> disconnect(String user);
 
     // ---- games -----------------------------------------------------------------------------------------------
 
@@ -141,6 +156,10 @@ public interface Engine {
     }
 
     record Position(String epoch, long top) {
+    }
+
+    /** A page of a room's history (null epoch: the room has no state). */
+    record History(String epoch, long top, List<StoredMessage> messages) {
     }
 
     /** A symbol's quote: {@code open} is its first price, {@code seq} increases by one per update. */

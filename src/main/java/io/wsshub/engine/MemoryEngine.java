@@ -38,6 +38,7 @@ public final class MemoryEngine implements Engine {
     private volatile RoomListener roomListener;
     private volatile Consumer<Quote> quoteListener;
     private volatile Consumer<String> logoutListener;
+    private volatile Consumer<String> disconnectListener;
 
     /** One room's state; guarded by its monitor. */
     private static final class Room {
@@ -270,6 +271,37 @@ public final class MemoryEngine implements Engine {
         }
     }
 
+    @Override
+    public CompletionStage<History> history(String name, long after, int limit) {
+        Room r = room(name, false);
+        if (r == null) {
+            return CompletableFuture.completedFuture(new History(null, 0, List.of()));
+        }
+        synchronized (r) {
+            List<StoredMessage> out = new ArrayList<>(Math.min(limit, r.history.size()));
+            for (StoredMessage m : r.history) {
+                if (out.size() >= limit) {
+                    break;
+                }
+                if (m.id() > after) {
+                    out.add(m);
+                }
+            }
+            return CompletableFuture.completedFuture(new History(r.epoch, r.top, out));
+        }
+    }
+
+    @Override
+    public CompletionStage<List<String>> members(String name) {
+        Room r = room(name, false);
+        if (r == null) {
+            return CompletableFuture.completedFuture(List.of());
+        }
+        synchronized (r) {
+            return CompletableFuture.completedFuture(List.copyOf(r.users.keySet()));
+        }
+    }
+
     /** Every retained message after {@code since}, or null when that range is not complete here. */
     private static List<StoredMessage> after(Room r, long since) {
         if (since > r.top) {
@@ -356,6 +388,20 @@ public final class MemoryEngine implements Engine {
         Consumer<String> l = logoutListener;
         if (l != null) {
             l.accept(tokenHash);
+        }
+        return CompletableFuture.completedFuture(null);
+    }
+
+    @Override
+    public void onDisconnect(Consumer<String> listener) {
+        this.disconnectListener = listener;
+    }
+
+    @Override
+    public CompletionStage<Void> disconnect(String user) {
+        Consumer<String> l = disconnectListener;
+        if (l != null) {
+            l.accept(user);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -55,6 +55,7 @@ public final class RedisEngine implements Engine {
     private static final SecureRandom RANDOM = new SecureRandom();
     static final String QUOTES = "wsshub:quotes";
     static final String LOGOUTS = "wsshub:logouts";
+    static final String DISCONNECTS = "wsshub:disconnects";
     static final String SYMBOLS = "wsshub:symbols";
     static final String LEASE = "wsshub:feed-lease";
     private static final long LOGOUT_KEEP_SECONDS = TimeUnit.HOURS.toSeconds(24);
@@ -101,6 +102,7 @@ public final class RedisEngine implements Engine {
     private volatile RoomListener roomListener;
     private volatile Consumer<Quote> quoteListener;
     private volatile Consumer<String> logoutListener;
+    private volatile Consumer<String> disconnectListener;
     private volatile boolean closed;
     private volatile long leaseUntilNanos;
     /** When a probe last made the pub/sub round trip within a second (System.nanoTime); 0: never. */
@@ -199,7 +201,7 @@ public final class RedisEngine implements Engine {
         pubsub = sub;
         conn = cmd;
         LOG.info(() -> "redis engine: node " + node + " connected to " + redacted());
-        sub.async().subscribe(QUOTES, LOGOUTS, RedisGameStore.EVENTS, probeChannel()).thenRun(this::loadShared);
+        sub.async().subscribe(QUOTES, LOGOUTS, DISCONNECTS, RedisGameStore.EVENTS, probeChannel()).thenRun(this::loadShared);
     }
 
     /** After subscribing: the last quote of every symbol and the logins still revoked. */
@@ -249,6 +251,11 @@ public final class RedisEngine implements Engine {
                 }
             } else if (RedisGameStore.EVENTS.equals(channel)) {
                 gameEvents.execute(() -> games.deliver(message));
+            } else if (DISCONNECTS.equals(channel)) {
+                Consumer<String> l = disconnectListener;
+                if (l != null) {
+                    executor.execute(() -> l.accept(message));
+                }
             } else if (LOGOUTS.equals(channel)) {
                 Consumer<String> l = logoutListener;
                 if (l != null) {
@@ -433,6 +440,36 @@ public final class RedisEngine implements Engine {
         });
     }
 
+    /** Two commands pipelined on the one connection: the meta hash, then the page (COUNT bounds the read). */
+    @Override
+    public CompletionStage<History> history(String room, long after, int limit) {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c == null) {
+            return unavailable();
+        }
+        String[] k = keys(room);
+        CompletionStage<List<io.lettuce.core.KeyValue<String, String>>> meta = wrap(() -> c.async().hmget(k[0], "e", "s"));
+        CompletionStage<List<io.lettuce.core.StreamMessage<String, String>>> page = wrap(() -> c.async().xrange(k[1],
+                io.lettuce.core.Range.create((after + 1) + "-0", "+"), io.lettuce.core.Limit.from(limit)));
+        return meta.thenCombine(page, (kv, list) -> {
+            List<StoredMessage> out = new ArrayList<>(list.size());
+            for (var m : list) {
+                out.add(message(m.getId(), m.getBody()));
+            }
+            String e = kv.get(0).getValueOrElse(null);
+            return new History(e, Long.parseLong(kv.get(1).getValueOrElse("0")), e == null ? List.of() : out);
+        });
+    }
+
+    @Override
+    public CompletionStage<List<String>> members(String room) {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c == null) {
+            return unavailable();
+        }
+        return wrap(() -> c.async().hkeys(keys(room)[5])).thenApply(users -> users.stream().sorted().toList());
+    }
+
     @SuppressWarnings("unchecked")
     private static List<StoredMessage> entries(Object reply) {
         List<StoredMessage> out = new ArrayList<>();
@@ -551,6 +588,20 @@ public final class RedisEngine implements Engine {
     public CompletionStage<Void> logout(String tokenHash) {
         return this.<Long>eval(logout, ScriptOutputType.INTEGER, new String[] {"wsshub:revoked:" + tokenHash},
                 tokenHash, Long.toString(LOGOUT_KEEP_SECONDS), LOGOUTS).thenApply(r -> null);
+    }
+
+    @Override
+    public void onDisconnect(Consumer<String> listener) {
+        this.disconnectListener = listener;
+    }
+
+    @Override
+    public CompletionStage<Void> disconnect(String user) {
+        StatefulRedisConnection<String, String> c = conn;
+        if (c == null) {
+            return unavailable();
+        }
+        return wrap(() -> c.async().publish(DISCONNECTS, user)).thenApply(n -> null);
     }
 
     // ---- games -----------------------------------------------------------------------------------------------

@@ -17,11 +17,16 @@ public sealed interface MarketFrame permits MarketFrame.Snapshot, MarketFrame.Qu
     record Snapshot(List<QuoteView> quotes) implements MarketFrame {
     }
 
-    /** One update of a symbol; {@code seq} increases by one per update of that symbol. */
-    @JsonbPropertyOrder({"symbol", "price", "change", "seq", "ts"})
-    record Quote(String symbol, String price, String change, long seq, String ts) implements MarketFrame {
-        static Quote of(QuoteView v) {
-            return new Quote(v.symbol(), v.price(), v.change(), v.seq(), v.ts());
+    /**
+     * One update of a symbol; {@code seq} increases by one per update of that symbol. On /ws it names its
+     * {@code channel} (market:SYMBOL); on /ws/market that field is absent.
+     */
+    @JsonbPropertyOrder({"channel", "symbol", "price", "change", "seq", "ts"})
+    record Quote(String channel, String symbol, String price, String change, long seq, String ts)
+            implements MarketFrame {
+        static Quote of(QuoteView v, boolean withChannel) {
+            return new Quote(withChannel ? "market:" + v.symbol() : null, v.symbol(), v.price(), v.change(), v.seq(),
+                    v.ts());
         }
     }
 

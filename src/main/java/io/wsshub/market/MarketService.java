@@ -90,7 +90,36 @@ public class MarketService {
 
     /** A new market connection. */
     public Subscriber connect(QueueingPeer peer) {
-        return new Subscriber(peer, conflateAfter);
+        return new Subscriber(peer, conflateAfter, false);
+    }
+
+    /** The market channels of a /ws connection (created with its first market: subscription). */
+    public Subscriber connectChannels(QueueingPeer peer) {
+        return new Subscriber(peer, conflateAfter, true);
+    }
+
+    /**
+     * Subscribes a /ws connection to one symbol's channel: its {@code subscribed} frame (made by
+     * {@code welcome} from the current quote) goes out before any quote after it. Subscribing again sends the
+     * current quote again. False when the symbol is unknown (nothing subscribed).
+     */
+    public boolean subscribeChannel(Subscriber sub, String name,
+                                    java.util.function.Function<MarketFrame.QuoteView, String> welcome) {
+        Symbol s = validSymbol(name) ? symbols.get(name) : null;
+        if (s == null) {
+            return false;
+        }
+        sub.hold();
+        try {
+            synchronized (s) { // no update between reading the snapshot and starting the quotes
+                sub.add(name);
+                s.subscribers.add(sub);
+                sub.peer.send(welcome.apply(s.view));
+            }
+        } finally {
+            sub.release();
+        }
+        return true;
     }
 
     /**
@@ -120,9 +149,17 @@ public class MarketService {
                 return; // an older quote overtaken by a newer one: latest wins
             }
             s.view = view;
-            String quote = Json.encode(MarketFrame.Quote.of(view)); // once for every subscriber
+            String quote = null; // each format encoded once for every subscriber
+            String channelQuote = null;
             for (Subscriber sub : s.subscribers) {
-                if (sub.offer(q.symbol(), quote)) {
+                String frame;
+                if (sub.channels) {
+                    frame = channelQuote == null ? channelQuote = Json.encode(MarketFrame.Quote.of(view, true))
+                            : channelQuote;
+                } else {
+                    frame = quote == null ? quote = Json.encode(MarketFrame.Quote.of(view, false)) : quote;
+                }
+                if (sub.offer(q.symbol(), frame)) {
                     toKick.add(sub);
                 }
             }

@@ -14,9 +14,11 @@ import java.util.Set;
  * written only when the queue is empty. Memory per connection is bounded by the queue bound plus one quote
  * per subscribed symbol, however slow the client.
  */
-final class Subscriber {
+public final class Subscriber {
 
     final QueueingPeer peer;
+    /** A /ws connection's market channels: its quotes name their channel. */
+    final boolean channels;
     private final int conflateAfter;
     /** Guarded by this. */
     private final Set<String> symbols = new HashSet<>();
@@ -25,8 +27,9 @@ final class Subscriber {
     /** While a snapshot is being prepared, quotes wait (conflated) so none overtakes it. */
     private boolean holding;
 
-    Subscriber(QueueingPeer peer, int conflateAfter) {
+    Subscriber(QueueingPeer peer, int conflateAfter, boolean channels) {
         this.peer = peer;
+        this.channels = channels;
         this.conflateAfter = conflateAfter;
         peer.whenIdle(this::nextConflated);
     }

@@ -66,7 +66,7 @@ public class Connections {
 
     @PostConstruct
     void start() {
-        for (String endpoint : new String[] {"chat", "market", "game"}) {
+        for (String endpoint : new String[] {"ws", "chat", "market", "game"}) {
             io.wsshub.ops.Metrics.gauge(io.wsshub.ops.Metrics.CONNECTIONS,
                     () -> open.stream().filter(c -> endpoint.equals(c.endpoint)).count(), endpoint);
         }
@@ -220,7 +220,8 @@ public class Connections {
                 (String) session.getUserProperties().get(LOGIN_TOKEN), httpSession, entry);
         c.keeperKey = httpSessions.hold(httpSession);
         String path = session.getRequestURI().getPath();
-        c.endpoint(path.startsWith("/ws/market") ? "market" : path.startsWith("/ws/game") ? "game" : "chat");
+        c.endpoint(path.equals("/ws") ? "ws" : path.startsWith("/ws/market") ? "market"
+                : path.startsWith("/ws/game") ? "game" : "chat");
         open.add(c);
         c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
@@ -317,14 +318,24 @@ public class Connections {
         return open.size();
     }
 
+    /** Closes, now and on the calling thread, every socket of {@code user}; returns how many. */
+    public int closeUser(String user, CloseReason.CloseCode code, String reason) {
+        return closeWhere(c -> user.equals(c.user()), code, reason);
+    }
+
     /** Closes, now and on the calling thread, every socket that the given login authenticated. */
     public int closeLogin(String loginToken, CloseReason.CloseCode code, String reason) {
         if (loginToken == null) {
             return 0;
         }
+        return closeWhere(c -> loginToken.equals(c.loginToken()), code, reason);
+    }
+
+    private int closeWhere(java.util.function.Predicate<Connection> which, CloseReason.CloseCode code,
+                           String reason) {
         int n = 0;
         for (Connection c : open) {
-            if (loginToken.equals(c.loginToken())) {
+            if (which.test(c)) {
                 n++;
                 try {
                     c.session().close(new CloseReason(code, reason));

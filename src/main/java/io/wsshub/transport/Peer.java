@@ -26,8 +26,19 @@ public interface Peer {
         return send(frame);
     }
 
-    /** Closes the connection with {@code code} after what is queued for it has been written. Never blocks. */
+    /**
+     * Closes the connection with {@code code} after what is queued for it has been written. Never blocks. A peer
+     * that is one subscription of a /ws connection ({@link #channel} not null) ends only that subscription.
+     */
     void close(int code, String reason);
+
+    /**
+     * The /ws channel this peer is one subscription of, or null for a single-channel connection
+     * ({@code /ws/chat/{room}}): frames to it name the channel instead of the room.
+     */
+    default String channel() {
+        return null;
+    }
 
     /** True when {@code frame} alone fits in the connection's outbound queue bound. */
     default boolean fits(String frame) {

@@ -130,7 +130,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         return true;
     }
 
-    private void afterEnqueue() {
+    /**
+     * Starts writing what {@link #enqueue} queued (or marks it for the linger tick): {@link #send} is enqueue plus
+     * this, for callers that queue under a lock of their own and must not write under it.
+     */
+    public void afterEnqueue() {
         if (flusher != null && System.nanoTime() - lastBatchNanos < flusher.lingerNanos()) {
             flusher.mark(this); // written within the linger already: wait for the tick, with whatever else arrives
         } else {
@@ -154,6 +158,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         }
         afterEnqueue();
         return true;
+    }
+
+    /** {@link #enqueue} of a chat message accepted at {@code acceptedMillis} (its latency is measured). */
+    public boolean enqueue(String frame, long acceptedMillis) {
+        return enqueue(frame, new Timed(frame, acceptedMillis));
     }
 
     private static String text(Object queued) {

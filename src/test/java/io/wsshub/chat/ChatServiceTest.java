@@ -286,4 +286,30 @@ class ChatServiceTest {
         return welcome.getJsonArray("history").getValuesAs(JsonObject.class).stream()
                 .map(m -> m.getJsonNumber("id").longValue()).toList();
     }
+
+    @Test
+    void memberListsStopAtPresenceListMaxWhileTheCountGoesOn() {
+        ChatService chat = new ChatService(new ChatSettings(1000, 50, 2000, 10_000, 2),
+                new MemoryEngine("test", 1000, 100, 60_000, System::currentTimeMillis), Runnable::run, clock);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("big", alice, null);
+        chat.join("big", new RecordingPeer("bob"), null);
+        JsonObject two = alice.last();
+        assertEquals(2, two.getInt("count"));
+        assertEquals(List.of("alice", "bob"), strings(two, "members"));
+        RecordingPeer carol = new RecordingPeer("carol");
+        chat.join("big", carol, null);
+        JsonObject three = alice.last();
+        assertEquals("join", three.getString("event"));
+        assertEquals("carol", three.getString("user"));
+        assertEquals(3, three.getInt("count"));
+        assertFalse(three.containsKey("members"), "no list beyond presence.list.max");
+        JsonObject welcome = carol.frames.get(0);
+        assertEquals(3, welcome.getInt("count"));
+        assertFalse(welcome.containsKey("members"));
+        chat.leave("big", carol);
+        JsonObject leave = alice.last();
+        assertEquals(2, leave.getInt("count"));
+        assertEquals(List.of("alice", "bob"), strings(leave, "members"));
+    }
 }

@@ -38,7 +38,7 @@ class ClientFrameDecoderTest {
     @Test
     void encoderWritesTypeAndOmitsNulls() {
         String json = new ServerFrameEncoder().encode(
-                new ServerFrame.Message("lobby", 43, "alice", "hi", "2026-11-25T13:00:00.123Z", null));
+                new ServerFrame.Message("lobby", null, 43, "alice", "hi", "2026-11-25T13:00:00.123Z", null));
         assertEquals("{\"type\":\"message\",\"room\":\"lobby\",\"id\":43,\"from\":\"alice\",\"text\":\"hi\","
                 + "\"ts\":\"2026-11-25T13:00:00.123Z\"}", json);
     }

@@ -72,6 +72,10 @@ class DeliveryOrderTest {
             return inner.range(r, a, u);
         }
         @Override public CompletionStage<Position> position(String r) { return inner.position(r); }
+        @Override public CompletionStage<History> history(String r, long a, int l) { return inner.history(r, a, l); }
+        @Override public CompletionStage<List<String>> members(String r) { return inner.members(r); }
+        @Override public void onDisconnect(Consumer<String> l) { inner.onDisconnect(l); }
+        @Override public CompletionStage<Void> disconnect(String u) { return inner.disconnect(u); }
         @Override public CompletionStage<Boolean> admit(String u, String e, int max) { return inner.admit(u, e, max); }
         @Override public void release(String u, String e) { inner.release(u, e); }
         @Override public CompletionStage<Void> refreshConnections(Map<String, String> e) {

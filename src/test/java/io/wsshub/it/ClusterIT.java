@@ -258,8 +258,74 @@ class ClusterIT {
         three.close();
     }
 
+    /** Opens /ws on node {@code n} and takes its connected frame. */
+    static Client ws(LibertyNode n, String user) throws InterruptedException {
+        Client c = Wss.connectAt(n.port(), "/ws", user);
+        assertEquals("connected", c.next().getString("type"));
+        return c;
+    }
+
+    static HttpResponse<String> post(LibertyNode n, String user, String path, String json) throws Exception {
+        return Wss.http().send(HttpRequest.newBuilder(URI.create("https://localhost:" + n.port() + path))
+                .header("Authorization", Wss.basic(user, Wss.PASSWORD)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(json)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     @Test
     @Order(7)
+    void channelsSpanNodesNotificationsReachTheUsersNodeAndADisconnectClosesEverywhere() throws Exception {
+        String room = room("ch");
+        String ch = "chat:" + room;
+        Client alice = ws(b, "alice");
+        ChannelIT.subscribe(alice, "user:alice");
+        JsonObject personal = alice.next("subscribed");
+        ChannelIT.subscribe(alice, ch);
+        alice.next(f -> "subscribed".equals(f.getString("type")) && ch.equals(f.getString("channel")));
+        Client bob = ws(a, "bob");
+        ChannelIT.subscribe(bob, ch);
+        JsonObject s = bob.next("subscribed");
+        assertEquals(2, s.getInt("count"), "presence counts span the nodes");
+        JsonObject join = alice.next("presence");
+        assertEquals(ch, join.getString("channel"));
+        assertEquals(2, join.getInt("count"));
+
+        // a notification posted on node a reaches alice's socket on node b
+        HttpResponse<String> r = post(a, "feed", "/api/channels/user:alice/messages",
+                ChannelIT.body("ping from a", "n-" + UUID.randomUUID()));
+        assertEquals(201, r.statusCode(), r.body());
+        JsonObject note = alice.next("message");
+        assertEquals("user:alice", note.getString("channel"));
+        assertEquals("ping from a", note.getString("text"));
+
+        // the channel resumes on the other node with exactly what was missed
+        alice.close();
+        assertEquals(201, post(b, "feed", "/api/channels/user:alice/messages", ChannelIT.body("while away", null))
+                .statusCode());
+        Client back = ws(a, "alice");
+        back.send(jakarta.json.Json.createObjectBuilder().add("type", "subscribe").add("channel", "user:alice")
+                .add("since", note.getJsonNumber("id").longValue()).add("epoch", personal.getString("epoch"))
+                .build().toString());
+        JsonObject resumed = back.next("subscribed");
+        assertTrue(resumed.getBoolean("recovered"));
+        assertEquals(List.of("while away"), resumed.getJsonArray("history").getValuesAs(JsonObject.class).stream()
+                .map(m -> m.getString("text")).toList());
+        back.close();
+
+        // an operator on node a closes carol's sockets on both nodes
+        Client carolA = ws(a, "carol");
+        Client carolB = ws(b, "carol");
+        HttpResponse<String> d = post(a, "operator", "/api/users/carol/disconnect", "");
+        assertEquals(200, d.statusCode(), d.body());
+        assertEquals(1, Wss.parse(d.body()).getInt("closed"), "the answering node closed its own socket");
+        for (Client c : new Client[] {carolA, carolB}) {
+            assertEquals(1008, c.awaitClose());
+            assertEquals("disconnected", c.closeReason());
+        }
+        bob.close();
+    }
+
+    @Test
+    @Order(8)
     void redisDownAnswersUnavailableAndKeepsSocketsOpenAndComingBackLosesNothingAcknowledged() throws Exception {
         String room = room("u");
         Client alice = join(a, room, "alice", "");
@@ -319,7 +385,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void anApplicationRestartKeepsTheEpochAndLeaksNoRedisClientThreads() throws Exception {
         String room = room("restart");
         Client alice = join(a, room, "alice", "");
@@ -356,7 +422,7 @@ class ClusterIT {
     }
 
     @Test
-    @Order(9)
+    @Order(10)
     void aKilledNodeLosesNoAcknowledgedMessageLeavesNoGhostAndHandsOverTheFeed() throws Exception {
         String holder = redis.command("GET wsshub:feed-lease");
         LibertyNode victim = b.name().equals(holder) ? b : a;
