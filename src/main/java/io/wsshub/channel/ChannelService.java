@@ -45,7 +45,7 @@ public class ChannelService {
 
     @PostConstruct
     void start() {
-        engine.onDisconnect(user -> connections.closeUser(user, CloseCodes.VIOLATED_POLICY, DISCONNECTED));
+        engine.connections().onDisconnect(user -> connections.closeUser(user, CloseCodes.VIOLATED_POLICY, DISCONNECTED));
     }
 
     /** Created with the application, so a disconnect from another node is heard before any /ws client. */
@@ -64,7 +64,7 @@ public class ChannelService {
      */
     public CompletionStage<Integer> disconnect(String user) {
         int n = connections.closeUser(user, CloseCodes.VIOLATED_POLICY, DISCONNECTED);
-        return engine.disconnect(user).thenApply(v -> n);
+        return engine.connections().disconnect(user).thenApply(v -> n);
     }
 
     String connectedFrame(String user) {

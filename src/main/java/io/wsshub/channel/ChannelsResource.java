@@ -3,7 +3,7 @@ package io.wsshub.channel;
 import io.wsshub.chat.ChatService;
 import io.wsshub.chat.ServerFrame;
 import io.wsshub.engine.Engine;
-import io.wsshub.engine.Engine.StoredMessage;
+import io.wsshub.engine.Broker.StoredMessage;
 import io.wsshub.transport.Json;
 import jakarta.enterprise.context.RequestScoped;
 import jakarta.inject.Inject;
@@ -127,7 +127,7 @@ public class ChannelsResource {
         } catch (ChannelName.Invalid e) {
             return done(error(400, ChannelClient.INVALID_CHANNEL, e.getMessage()));
         }
-        return engine.members(c.room()).handle((members, failure) -> failure != null ? unavailable()
+        return engine.presence().members(c.room()).handle((members, failure) -> failure != null ? unavailable()
                 : Response.ok(Json.encode(new Presence(c.channel(), members.size(),
                         members.subList(0, Math.min(MAX_PRESENCE, members.size()))))).build());
     }
@@ -151,7 +151,7 @@ public class ChannelsResource {
         if (n < 1 || n > MAX_HISTORY) {
             return done(error(400, "invalid_limit", "limit is 1 to " + MAX_HISTORY));
         }
-        return engine.history(c.room(), after, (int) n).handle((h, failure) -> {
+        return engine.broker().history(c.room(), after, (int) n).handle((h, failure) -> {
             if (failure != null) {
                 return unavailable();
             }

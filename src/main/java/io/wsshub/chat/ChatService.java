@@ -1,8 +1,9 @@
 package io.wsshub.chat;
 
+import io.wsshub.engine.Broker;
 import io.wsshub.engine.Engine;
-import io.wsshub.engine.Engine.Joined;
-import io.wsshub.engine.Engine.StoredMessage;
+import io.wsshub.engine.Presence.Joined;
+import io.wsshub.engine.Broker.StoredMessage;
 import io.wsshub.engine.EngineUnavailable;
 import io.wsshub.engine.SerialExecutor;
 import io.wsshub.engine.TooManyRooms;
@@ -45,7 +46,7 @@ import java.util.logging.Logger;
  * "resync" so that their clients resume.
  */
 @ApplicationScoped
-public class ChatService implements Engine.RoomListener {
+public class ChatService implements Broker.RoomListener {
 
     private static final Logger LOG = Logger.getLogger(ChatService.class.getName());
     public static final String INVALID_TEXT = "invalid_text";
@@ -86,13 +87,13 @@ public class ChatService implements Engine.RoomListener {
     ChatService(ChatSettings settings, Engine engine, Executor executor, Clock clock) {
         this(settings, engine, clock);
         this.executor = executor;
-        engine.onRoom(this);
+        engine.broker().onRoom(this);
     }
 
     @PostConstruct
     void start() {
         executor = managedExecutor;
-        engine.onRoom(this);
+        engine.broker().onRoom(this);
         long every = Math.max(1000, settings.upkeepMillis());
         upkeep = scheduler.scheduleWithFixedDelay(this::upkeep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -116,7 +117,7 @@ public class ChatService implements Engine.RoomListener {
     private RoomHub hub(String room) {
         return hubs.computeIfAbsent(room, r -> {
             RoomHub h = new RoomHub(r, new SerialExecutor(executor));
-            h.subscribed = engine.subscribe(r); // inside compute: ordered with the unsubscribe of a closing hub
+            h.subscribed = engine.broker().subscribe(r); // inside compute: ordered with the unsubscribe of a closing hub
             return h;
         });
     }
@@ -146,7 +147,7 @@ public class ChatService implements Engine.RoomListener {
         long since = resume == null ? -1 : resume.since();
         String epoch = resume == null ? null : resume.epoch();
         hub.subscribed
-                .thenCompose(v -> engine.join(hub.name, m.entry, peer.user(), since, epoch, settings.welcomeHistory()))
+                .thenCompose(v -> engine.presence().join(hub.name, m.entry, peer.user(), since, epoch, settings.welcomeHistory()))
                 .whenComplete((joined, failure) -> hub.serial.execute(() -> joined(hub, peer, m, joined, failure)));
     }
 
@@ -164,7 +165,7 @@ public class ChatService implements Engine.RoomListener {
             return;
         }
         if (m.left || hub.members.get(peer) != m) { // closed while joining: undo the entry the join added
-            engine.leave(hub.name, m.entry, peer.user());
+            engine.presence().leave(hub.name, m.entry, peer.user());
             return;
         }
         m.added = true;
@@ -187,13 +188,13 @@ public class ChatService implements Engine.RoomListener {
             // then go live. New deliveries keep buffering meanwhile.
             String epoch = hub.epoch;
             long from = j.top();
-            engine.range(hub.name, from, upTo).whenComplete((list, rangeFailure) -> hub.serial.execute(() -> {
+            engine.broker().range(hub.name, from, upTo).whenComplete((list, rangeFailure) -> hub.serial.execute(() -> {
                 if (hub.members.get(peer) != m) {
                     return; // closed meanwhile (its entry was removed then)
                 }
                 if (rangeFailure != null || !epoch.equals(hub.epoch) || !contiguous(list, from, upTo)) {
                     hub.members.remove(peer);
-                    engine.leave(hub.name, m.entry, peer.user());
+                    engine.presence().leave(hub.name, m.entry, peer.user());
                     peer.close(TRY_AGAIN_LATER, RESYNC);
                     closeIfEmpty(hub);
                     return;
@@ -271,29 +272,29 @@ public class ChatService implements Engine.RoomListener {
     /** A welcome on /ws/chat, a subscribed frame on /ws. */
     private String welcomeFrame(String room, Peer peer, Joined j, List<ServerFrame.Message> history,
                                 Boolean recovered) {
-        List<String> members = listed(j.members());
-        int count = j.members().size();
+        List<String> members = listed(j.count(), j.members());
+        int count = j.count();
         return encoder.encode(peer.channel() == null
                 ? new ServerFrame.Welcome(room, peer.user(), members, count, history, j.top(), j.epoch(), recovered)
                 : new ServerFrame.Subscribed(peer.channel(), members, count, history, j.top(), j.epoch(), recovered));
     }
 
     /** The member list as frames carry it: omitted (null) beyond presence.list.max. */
-    private List<String> listed(List<String> members) {
-        return members.size() <= settings.presenceListMax() ? members : null;
+    private List<String> listed(int count, List<String> members) {
+        return count <= settings.presenceListMax() ? members : null;
     }
 
     private String presenceFrame(String room, Peer peer, RoomHub.Pres p) {
         if (peer.channel() == null) {
             if (p.roomFrame == null) {
-                p.roomFrame = encoder.encode(new ServerFrame.Presence(room, null, p.event, p.user, p.members.size(),
-                        listed(p.members)));
+                p.roomFrame = encoder.encode(new ServerFrame.Presence(room, null, p.event, p.user, p.count,
+                        listed(p.count, p.members)));
             }
             return p.roomFrame;
         }
         if (p.channelFrame == null) {
             p.channelFrame = encoder.encode(new ServerFrame.Presence(null, peer.channel(), p.event, p.user,
-                    p.members.size(), listed(p.members)));
+                    p.count, listed(p.count, p.members)));
         }
         return p.channelFrame;
     }
@@ -310,7 +311,7 @@ public class ChatService implements Engine.RoomListener {
                 return;
             }
             if (m.live() || m.added) {
-                engine.leave(hub.name, m.entry, peer.user()).exceptionally(e -> {
+                engine.presence().leave(hub.name, m.entry, peer.user()).exceptionally(e -> {
                     // the entry expires with presence.ttl.seconds: the leave is then published by the purge
                     LOG.log(Level.FINE, "leave of " + hub.name + " failed", e);
                     return null;
@@ -327,7 +328,7 @@ public class ChatService implements Engine.RoomListener {
             hub.closed = true;
             hubs.compute(hub.name, (r, h) -> {
                 if (h == hub) {
-                    engine.unsubscribe(r);
+                    engine.broker().unsubscribe(r);
                     return null;
                 }
                 return h;
@@ -382,8 +383,8 @@ public class ChatService implements Engine.RoomListener {
      * deliveries. A clientId the user already used in the room returns the original (duplicate). Fails with
      * {@link EngineUnavailable} when the store cannot be reached: nothing was acknowledged.
      */
-    public CompletionStage<Engine.Published> store(String roomName, String user, String text, String clientId) {
-        return engine.publish(roomName, user, text, TS.format(clock.instant()), clientId).whenComplete((p, failure) -> {
+    public CompletionStage<Broker.Published> store(String roomName, String user, String text, String clientId) {
+        return engine.broker().publish(roomName, user, text, TS.format(clock.instant()), clientId).whenComplete((p, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "publish to " + roomName + " failed", unwrap(failure));
                 io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.MESSAGES_DROPPED, "unavailable");
@@ -402,10 +403,11 @@ public class ChatService implements Engine.RoomListener {
     }
 
     @Override
-    public void presence(String room, String epoch, long pv, String event, String user, List<String> members) {
+    public void presence(String room, String epoch, long pv, String event, String user, int count,
+                         List<String> members) {
         RoomHub hub = hubs.get(room);
         if (hub != null) {
-            hub.serial.execute(() -> onEvent(hub, new RoomHub.Pres(epoch, pv, event, user, members)));
+            hub.serial.execute(() -> onEvent(hub, new RoomHub.Pres(epoch, pv, event, user, count, members)));
         }
     }
 
@@ -463,7 +465,7 @@ public class ChatService implements Engine.RoomListener {
         hub.filling = true;
         long from = hub.lastId;
         String epoch = hub.epoch;
-        engine.range(hub.name, from, upTo).whenComplete((list, failure) -> hub.serial.execute(() -> {
+        engine.broker().range(hub.name, from, upTo).whenComplete((list, failure) -> hub.serial.execute(() -> {
             if (hub.closed || !epoch.equals(hub.epoch)) {
                 return;
             }
@@ -539,7 +541,7 @@ public class ChatService implements Engine.RoomListener {
             hub.members.remove(entry.getKey());
             RoomHub.Member m = entry.getValue();
             if (m.live() || m.added) {
-                engine.leave(hub.name, m.entry, entry.getKey().user());
+                engine.presence().leave(hub.name, m.entry, entry.getKey().user());
             } else {
                 m.left = true;
             }
@@ -572,13 +574,13 @@ public class ChatService implements Engine.RoomListener {
                     }
                 });
                 if (!entries.isEmpty()) {
-                    engine.refresh(hub.name, entries);
+                    engine.presence().refresh(hub.name, entries);
                 }
                 if (hub.epoch == null || hub.filling) {
                     return;
                 }
                 long seen = hub.lastId;
-                engine.position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
+                engine.broker().position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
                     if (failure != null || hub.closed || hub.epoch == null || hub.filling) {
                         return;
                     }

@@ -19,7 +19,7 @@ final class RoomHub {
     sealed interface Event permits Msg, Pres {
     }
 
-    record Msg(String epoch, io.wsshub.engine.Engine.StoredMessage message) implements Event {
+    record Msg(String epoch, io.wsshub.engine.Broker.StoredMessage message) implements Event {
     }
 
     /** A presence change; its frames are encoded once per format (room or channel), when first needed. */
@@ -28,15 +28,18 @@ final class RoomHub {
         final long pv;
         final String event;
         final String user;
+        final int count;
+        /** Null when the engine left a long list out. */
         final java.util.List<String> members;
         String roomFrame;
         String channelFrame;
 
-        Pres(String epoch, long pv, String event, String user, java.util.List<String> members) {
+        Pres(String epoch, long pv, String event, String user, int count, java.util.List<String> members) {
             this.epoch = epoch;
             this.pv = pv;
             this.event = event;
             this.user = user;
+            this.count = count;
             this.members = members;
         }
     }
@@ -51,7 +54,7 @@ final class RoomHub {
         /** Its join completed: its presence entry exists (a leave must remove it, even before it is live). */
         boolean added;
         /** Originals of its retried clientIds that came back while it was joining (answered once live). */
-        final List<io.wsshub.engine.Engine.StoredMessage> duplicates = new ArrayList<>();
+        final List<io.wsshub.engine.Broker.StoredMessage> duplicates = new ArrayList<>();
         long fromId;
         long fromPv;
 

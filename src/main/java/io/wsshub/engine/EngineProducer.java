@@ -41,6 +41,9 @@ public class EngineProducer {
     @ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30")
     int presenceTtlSeconds;
     @Inject
+    @ConfigProperty(name = "presence.list.max", defaultValue = "100")
+    int presenceListMax;
+    @Inject
     @ConfigProperty(name = "chat.room.ttl.days", defaultValue = "7")
     int roomTtlDays;
     @Inject
@@ -73,7 +76,7 @@ public class EngineProducer {
             return memory;
         }
         RedisEngine redis = new RedisEngine(node, uri, redisPassword.orElse(""), historySize,
-                TimeUnit.SECONDS.toMillis(presenceTtlSeconds), TimeUnit.DAYS.toSeconds(roomTtlDays),
+                TimeUnit.SECONDS.toMillis(presenceTtlSeconds), presenceListMax, TimeUnit.DAYS.toSeconds(roomTtlDays),
                 Duration.ofMillis(redisTimeoutMillis), executor, scheduler);
         redis.start();
         LOG.info(() -> "engine: redis, node " + node);

@@ -1,13 +1,6 @@
 package io.wsshub.engine;
 
-import java.security.SecureRandom;
-import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -15,52 +8,22 @@ import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 
 /**
- * The engine of a single server: everything lives in this JVM's heap and ends with the application (a restart is
- * a new epoch in every room). Operations complete before they return; listeners are called after the room's
- * monitor is released, so a listener may see two messages of a room out of order (and fills the gap with
- * {@link #range}, which is already complete by then).
- *
- * <p>Memory is bounded: at most {@code maxRooms} rooms; a room nobody is in and nobody wrote to for
- * {@code idleMillis} is evicted (by {@link #evictIdle} or when a new room needs the place).
+ * The engine of a single server: every part lives in this JVM's heap and ends with the application. The rooms
+ * ({@link MemoryRooms}) are bounded: at most {@code maxRooms}, idle ones evicted. Connections need no shared count
+ * (the node's own cap is the cluster's), and every broadcast (quotes, logouts, disconnects) reaches this node only.
  */
 public final class MemoryEngine implements Engine {
 
-    private static final SecureRandom RANDOM = new SecureRandom();
-
     private final String node;
-    private final int historySize;
-    private final int maxRooms;
-    private final long idleMillis;
-    private final LongSupplier clock;
-    private final ConcurrentHashMap<String, Room> rooms = new ConcurrentHashMap<>();
-    private final ConcurrentHashMap<String, Quote> quotes = new ConcurrentHashMap<>();
+    private final MemoryRooms rooms;
     private final MemoryGameStore games = new MemoryGameStore();
-    private volatile RoomListener roomListener;
-    private volatile Consumer<Quote> quoteListener;
-    private volatile Consumer<String> logoutListener;
-    private volatile Consumer<String> disconnectListener;
-
-    /** One room's state; guarded by its monitor. */
-    private static final class Room {
-        final String epoch = Long.toString(RANDOM.nextLong() >>> 16, 36);
-        long top;
-        long pv;
-        long lastActive;
-        boolean evicted;
-        final ArrayDeque<StoredMessage> history = new ArrayDeque<>();
-        final Map<String, StoredMessage> byClientId = new HashMap<>();
-        /** user -> connections */
-        final TreeMap<String, Integer> users = new TreeMap<>();
-        /** entry -> user */
-        final Map<String, String> entries = new HashMap<>();
-    }
+    private final Quotes quotes = new Quotes();
+    private final Logins logins = new Logins();
+    private final Connections connections = new Connections();
 
     public MemoryEngine(String node, int historySize, int maxRooms, long idleMillis, LongSupplier clock) {
         this.node = node;
-        this.historySize = historySize;
-        this.maxRooms = maxRooms;
-        this.idleMillis = idleMillis;
-        this.clock = clock;
+        this.rooms = new MemoryRooms(historySize, maxRooms, idleMillis, clock);
     }
 
     @Override
@@ -78,340 +41,124 @@ public final class MemoryEngine implements Engine {
         return true;
     }
 
+    @Override
+    public Broker broker() {
+        return rooms;
+    }
+
+    @Override
+    public Presence presence() {
+        return rooms;
+    }
+
+    @Override
+    public ConnectionRegistry connections() {
+        return connections;
+    }
+
+    @Override
+    public QuoteStore quotes() {
+        return quotes;
+    }
+
+    @Override
+    public LoginStore logins() {
+        return logins;
+    }
+
+    @Override
+    public GameStore games() {
+        return games;
+    }
+
     /** Rooms held now (for tests and metrics). */
     public int rooms() {
-        return rooms.size();
-    }
-
-    @Override
-    public void onRoom(RoomListener listener) {
-        this.roomListener = listener;
-    }
-
-    @Override
-    public CompletionStage<Void> subscribe(String room) {
-        return CompletableFuture.completedFuture(null); // every room's events reach the listener
-    }
-
-    @Override
-    public void unsubscribe(String room) {
-    }
-
-    /** The room, created if absent and there is room for it; null when it cannot be had. */
-    private Room room(String name, boolean create) {
-        while (true) {
-            Room r = rooms.get(name);
-            if (r != null || !create) {
-                return r;
-            }
-            if (rooms.size() >= maxRooms && evictIdle() == 0) {
-                throw new TooManyRooms(maxRooms);
-            }
-            r = new Room();
-            r.lastActive = clock.getAsLong();
-            Room raced = rooms.putIfAbsent(name, r);
-            return raced != null ? raced : r;
-        }
+        return rooms.rooms();
     }
 
     /** Evicts the rooms nobody is in and nobody wrote to within the idle time; returns how many. */
     public int evictIdle() {
-        long now = clock.getAsLong();
-        int n = 0;
-        for (Iterator<Map.Entry<String, Room>> it = rooms.entrySet().iterator(); it.hasNext(); ) {
-            Map.Entry<String, Room> e = it.next();
-            Room r = e.getValue();
-            synchronized (r) {
-                if (r.entries.isEmpty() && now - r.lastActive >= idleMillis) {
-                    r.evicted = true;
-                    it.remove();
-                    n++;
-                }
-            }
-        }
-        return n;
-    }
-
-    @Override
-    public CompletionStage<Joined> join(String name, String entry, String user, long since, String epoch,
-                                        int welcome) {
-        Room r;
-        Joined joined;
-        long pv = -1;
-        List<String> members = null;
-        while (true) {
-            try {
-                r = room(name, true);
-            } catch (TooManyRooms e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            synchronized (r) {
-                if (r.evicted) {
-                    continue; // evicted between the lookup and the lock: take a fresh one
-                }
-                r.lastActive = clock.getAsLong();
-                if (r.entries.putIfAbsent(entry, user) == null && r.users.merge(user, 1, Integer::sum) == 1) {
-                    pv = ++r.pv;
-                    members = List.copyOf(r.users.keySet());
-                }
-                List<StoredMessage> history = null;
-                Boolean recovered = null;
-                if (since >= 0) {
-                    history = epoch != null && epoch.equals(r.epoch) ? after(r, since) : null;
-                    recovered = history != null;
-                }
-                if (history == null) {
-                    history = newest(r, welcome);
-                }
-                joined = new Joined(r.epoch, r.top, r.pv, List.copyOf(r.users.keySet()), history, recovered);
-                break;
-            }
-        }
-        if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "join", user, members);
-        }
-        return CompletableFuture.completedFuture(joined);
-    }
-
-    @Override
-    public CompletionStage<Void> leave(String name, String entry, String user) {
-        Room r = room(name, false);
-        if (r == null) {
-            return CompletableFuture.completedFuture(null);
-        }
-        long pv = -1;
-        List<String> members = null;
-        synchronized (r) {
-            r.lastActive = clock.getAsLong();
-            if (r.entries.remove(entry) != null) {
-                Integer n = r.users.get(user);
-                if (n != null && n <= 1) {
-                    r.users.remove(user);
-                    pv = ++r.pv;
-                    members = List.copyOf(r.users.keySet());
-                } else if (n != null) {
-                    r.users.put(user, n - 1);
-                }
-            }
-        }
-        if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "leave", user, members);
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public CompletionStage<Void> refresh(String room, Map<String, String> entries) {
-        return CompletableFuture.completedFuture(null); // entries of this heap cannot outlive it
-    }
-
-    @Override
-    public CompletionStage<Published> publish(String name, String user, String text, String ts, String clientId) {
-        Room r;
-        StoredMessage m;
-        while (true) {
-            try {
-                r = room(name, true);
-            } catch (TooManyRooms e) {
-                return CompletableFuture.failedFuture(e);
-            }
-            synchronized (r) {
-                if (r.evicted) {
-                    continue;
-                }
-                r.lastActive = clock.getAsLong();
-                if (clientId != null) {
-                    StoredMessage original = r.byClientId.get(key(user, clientId));
-                    if (original != null) {
-                        return CompletableFuture.completedFuture(new Published(r.epoch, original, true));
-                    }
-                }
-                m = new StoredMessage(++r.top, user, text, ts, clientId);
-                r.history.addLast(m);
-                if (clientId != null) {
-                    r.byClientId.put(key(user, clientId), m);
-                }
-                while (r.history.size() > historySize) {
-                    StoredMessage old = r.history.removeFirst();
-                    if (old.clientId() != null) {
-                        r.byClientId.remove(key(old.from(), old.clientId()), old);
-                    }
-                }
-                break;
-            }
-        }
-        roomListener.message(name, r.epoch, m);
-        return CompletableFuture.completedFuture(new Published(r.epoch, m, false));
-    }
-
-    @Override
-    public CompletionStage<List<StoredMessage>> range(String name, long after, long upTo) {
-        Room r = room(name, false);
-        List<StoredMessage> out = new ArrayList<>();
-        if (r != null) {
-            synchronized (r) {
-                for (StoredMessage m : r.history) {
-                    if (m.id() > after && m.id() <= upTo) {
-                        out.add(m);
-                    }
-                }
-            }
-        }
-        return CompletableFuture.completedFuture(out);
-    }
-
-    @Override
-    public CompletionStage<Position> position(String name) {
-        Room r = room(name, false);
-        if (r == null) {
-            return CompletableFuture.completedFuture(new Position(null, 0));
-        }
-        synchronized (r) {
-            return CompletableFuture.completedFuture(new Position(r.epoch, r.top));
-        }
-    }
-
-    @Override
-    public CompletionStage<History> history(String name, long after, int limit) {
-        Room r = room(name, false);
-        if (r == null) {
-            return CompletableFuture.completedFuture(new History(null, 0, List.of()));
-        }
-        synchronized (r) {
-            List<StoredMessage> out = new ArrayList<>(Math.min(limit, r.history.size()));
-            for (StoredMessage m : r.history) {
-                if (out.size() >= limit) {
-                    break;
-                }
-                if (m.id() > after) {
-                    out.add(m);
-                }
-            }
-            return CompletableFuture.completedFuture(new History(r.epoch, r.top, out));
-        }
-    }
-
-    @Override
-    public CompletionStage<List<String>> members(String name) {
-        Room r = room(name, false);
-        if (r == null) {
-            return CompletableFuture.completedFuture(List.of());
-        }
-        synchronized (r) {
-            return CompletableFuture.completedFuture(List.copyOf(r.users.keySet()));
-        }
-    }
-
-    /** Every retained message after {@code since}, or null when that range is not complete here. */
-    private static List<StoredMessage> after(Room r, long since) {
-        if (since > r.top) {
-            return null;
-        }
-        long oldest = r.history.isEmpty() ? r.top + 1 : r.history.peekFirst().id();
-        if (since + 1 < oldest) {
-            return null;
-        }
-        List<StoredMessage> out = new ArrayList<>();
-        for (StoredMessage m : r.history) {
-            if (m.id() > since) {
-                out.add(m);
-            }
-        }
-        return out;
-    }
-
-    private static List<StoredMessage> newest(Room r, int n) {
-        int skip = Math.max(0, r.history.size() - n);
-        List<StoredMessage> out = new ArrayList<>(Math.min(n, r.history.size()));
-        int i = 0;
-        for (StoredMessage m : r.history) {
-            if (i++ >= skip) {
-                out.add(m);
-            }
-        }
-        return out;
-    }
-
-    private static String key(String user, String clientId) {
-        return user + '\n' + clientId;
-    }
-
-    // ---- connections ----------------------------------------------------------------------------------------
-
-    @Override
-    public CompletionStage<Boolean> admit(String user, String entry, int max) {
-        return CompletableFuture.completedFuture(true);
-    }
-
-    @Override
-    public void release(String user, String entry) {
-    }
-
-    @Override
-    public CompletionStage<Void> refreshConnections(Map<String, String> entries) {
-        return CompletableFuture.completedFuture(null);
-    }
-
-    // ---- market ----------------------------------------------------------------------------------------------
-
-    @Override
-    public void onQuote(Consumer<Quote> listener) {
-        this.quoteListener = listener;
-        quotes.values().forEach(listener);
-    }
-
-    @Override
-    public CompletionStage<Quote> publishQuote(String symbol, String price, String ts) {
-        Quote q = quotes.compute(symbol, (s, old) ->
-                new Quote(s, price, old == null ? price : old.open(), old == null ? 1 : old.seq() + 1, ts));
-        Consumer<Quote> l = quoteListener;
-        if (l != null) {
-            l.accept(q);
-        }
-        return CompletableFuture.completedFuture(q);
-    }
-
-    @Override
-    public boolean holdsFeedLease() {
-        return true;
-    }
-
-    // ---- logins ----------------------------------------------------------------------------------------------
-
-    @Override
-    public void onLogout(Consumer<String> listener) {
-        this.logoutListener = listener;
-    }
-
-    @Override
-    public CompletionStage<Void> logout(String tokenHash) {
-        Consumer<String> l = logoutListener;
-        if (l != null) {
-            l.accept(tokenHash);
-        }
-        return CompletableFuture.completedFuture(null);
-    }
-
-    @Override
-    public void onDisconnect(Consumer<String> listener) {
-        this.disconnectListener = listener;
-    }
-
-    @Override
-    public CompletionStage<Void> disconnect(String user) {
-        Consumer<String> l = disconnectListener;
-        if (l != null) {
-            l.accept(user);
-        }
-        return CompletableFuture.completedFuture(null);
+        return rooms.evictIdle();
     }
 
     @Override
     public void close() {
     }
 
-    @Override
-    public GameStore games() {
-        return games;
+    /** Each symbol's newest quote; a publish reaches this node's listener only. */
+    private static final class Quotes implements QuoteStore {
+        private final ConcurrentHashMap<String, Quote> quotes = new ConcurrentHashMap<>();
+        private volatile Consumer<Quote> listener;
+
+        @Override
+        public void onQuote(Consumer<Quote> l) {
+            this.listener = l;
+            quotes.values().forEach(l);
+        }
+
+        @Override
+        public CompletionStage<Quote> publishQuote(String symbol, String price, String ts) {
+            Quote q = quotes.compute(symbol, (s, old) ->
+                    new Quote(s, price, old == null ? price : old.open(), old == null ? 1 : old.seq() + 1, ts));
+            Consumer<Quote> l = listener;
+            if (l != null) {
+                l.accept(q);
+            }
+            return CompletableFuture.completedFuture(q);
+        }
+
+        @Override
+        public boolean holdsFeedLease() {
+            return true;
+        }
+    }
+
+    private static final class Logins implements LoginStore {
+        private volatile Consumer<String> listener;
+
+        @Override
+        public void onLogout(Consumer<String> l) {
+            this.listener = l;
+        }
+
+        @Override
+        public CompletionStage<Void> logout(String tokenHash) {
+            return tell(listener, tokenHash);
+        }
+    }
+
+    private static final class Connections implements ConnectionRegistry {
+        private volatile Consumer<String> disconnects;
+
+        @Override
+        public CompletionStage<Boolean> admit(String user, String entry, int max) {
+            return CompletableFuture.completedFuture(true);
+        }
+
+        @Override
+        public void release(String user, String entry) {
+        }
+
+        @Override
+        public CompletionStage<Void> refresh(Map<String, String> entries) {
+            return CompletableFuture.completedFuture(null);
+        }
+
+        @Override
+        public void onDisconnect(Consumer<String> l) {
+            this.disconnects = l;
+        }
+
+        @Override
+        public CompletionStage<Void> disconnect(String user) {
+            return tell(disconnects, user);
+        }
+    }
+
+    private static CompletionStage<Void> tell(Consumer<String> listener, String value) {
+        if (listener != null) {
+            listener.accept(value);
+        }
+        return CompletableFuture.completedFuture(null);
     }
 }

@@ -4,8 +4,6 @@ import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
-import io.lettuce.core.ScanArgs;
-import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,12 +15,7 @@ import io.lettuce.core.resource.DefaultClientResources;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
-import java.security.SecureRandom;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -30,35 +23,23 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The engine of a cluster: every node of it uses one Redis (docs/cluster.md has the keys and scripts).
+ * The engine of a cluster: every node of it uses one Redis (docs/cluster.md has the keys and scripts). This class
+ * is the plumbing its parts share — the command and pub/sub connections, scripts, the probe, the routing of
+ * pub/sub messages — and each concern is a part: {@link RedisRooms} (broker and presence), {@link RedisQuotes},
+ * {@link RedisLogins}, {@link RedisConnections}, {@link RedisGameStore}.
  *
- * <ul>
- * <li>A message gets its id, goes into the room's stream (entry id = message id, bounded by chat.history.size)
- *     and is published to the room's channel in one Lua script; a repeated clientId is answered from the stream
- *     before an id is consumed.</li>
- * <li>Presence is a hash of entries (one per connection) with a sorted set of deadlines that the owning node keeps
- *     pushing on; a dead node's entries expire and the next script that purges publishes their users' leave.</li>
- * <li>Commands are rejected at once while disconnected (no queue replayed later: a caller gets
- *     {@link EngineUnavailable} and its client retries with its clientId, which makes any replay harmless) and
- *     time out after {@code commandTimeout}.</li>
- * </ul>
- * Lettuce calls back on its Netty threads: deliveries are handed to the caller's executor at once.
+ * <p>Commands are rejected at once while disconnected (no queue replayed later: a caller gets
+ * {@link EngineUnavailable} and its client retries with its clientId, which makes any replay harmless) and time
+ * out after {@code commandTimeout}. Lettuce calls back on its Netty threads: deliveries are handed to the
+ * caller's executor at once.
  */
 public final class RedisEngine implements Engine {
 
     private static final Logger LOG = Logger.getLogger(RedisEngine.class.getName());
-    private static final SecureRandom RANDOM = new SecureRandom();
-    static final String QUOTES = "wsshub:quotes";
-    static final String LOGOUTS = "wsshub:logouts";
-    static final String DISCONNECTS = "wsshub:disconnects";
-    static final String SYMBOLS = "wsshub:symbols";
-    static final String LEASE = "wsshub:feed-lease";
-    private static final long LOGOUT_KEEP_SECONDS = TimeUnit.HOURS.toSeconds(24);
 
     /** A Lua script: sent by its SHA1, and in full once when Redis does not know it (after a restart). */
     static final class Script {
@@ -77,34 +58,20 @@ public final class RedisEngine implements Engine {
 
     private final String node;
     private final RedisURI uri;
-    private final int historySize;
-    private final long presenceTtlMillis;
-    private final long keyTtlSeconds;
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final ClientResources resources;
     private final RedisClient client;
-    private final Script join;
-    private final Script publish;
-    private final Script leave;
-    private final Script refresh;
-    private final Script quote;
-    private final Script lease;
-    private final Script logout;
-    private final Script admit;
-    private final Script connsRefresh;
-    private final SerialExecutor marketEvents;
+    private final RedisRooms rooms;
+    private final RedisQuotes quotes;
+    private final RedisLogins logins;
+    private final RedisConnections connections;
     private final SerialExecutor gameEvents;
     private final RedisGameStore games;
 
     private volatile StatefulRedisConnection<String, String> conn;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
-    private volatile RoomListener roomListener;
-    private volatile Consumer<Quote> quoteListener;
-    private volatile Consumer<String> logoutListener;
-    private volatile Consumer<String> disconnectListener;
     private volatile boolean closed;
-    private volatile long leaseUntilNanos;
     /** When a probe last made the pub/sub round trip within a second (System.nanoTime); 0: never. */
     private volatile long lastProbeOkNanos;
     private ScheduledFuture<?> probeTask;
@@ -115,7 +82,7 @@ public final class RedisEngine implements Engine {
      * @param uri a redis:// or rediss:// URI; {@code password} (if not empty) wins over one in the URI
      */
     public RedisEngine(String node, String uri, String password, int historySize, long presenceTtlMillis,
-                       long keyTtlSeconds, Duration commandTimeout, Executor executor,
+                       int presenceListMax, long keyTtlSeconds, Duration commandTimeout, Executor executor,
                        ScheduledExecutorService scheduler) {
         this.node = node;
         RedisURI parsed = RedisURI.create(uri);
@@ -124,24 +91,14 @@ public final class RedisEngine implements Engine {
         }
         parsed.setTimeout(commandTimeout);
         this.uri = parsed;
-        this.historySize = historySize;
-        this.presenceTtlMillis = presenceTtlMillis;
-        this.keyTtlSeconds = keyTtlSeconds;
         this.executor = executor;
         this.scheduler = scheduler;
-        this.marketEvents = new SerialExecutor(executor);
+        this.rooms = new RedisRooms(this, historySize, presenceTtlMillis, presenceListMax, keyTtlSeconds);
+        this.quotes = new RedisQuotes(this, node, executor);
+        this.logins = new RedisLogins(this, executor);
+        this.connections = new RedisConnections(this, presenceTtlMillis, executor);
         this.gameEvents = new SerialExecutor(executor);
         this.games = new RedisGameStore(this, node, presenceTtlMillis);
-        String lib = resource("room-lib.lua");
-        this.join = new Script("join", lib + resource("join.lua"));
-        this.publish = new Script("publish", lib + resource("publish.lua"));
-        this.leave = new Script("leave", lib + resource("leave.lua"));
-        this.refresh = new Script("refresh", lib + resource("refresh.lua"));
-        this.quote = new Script("quote", resource("quote.lua"));
-        this.lease = new Script("lease", resource("lease.lua"));
-        this.logout = new Script("logout", resource("logout.lua"));
-        this.admit = new Script("admit", resource("admit.lua"));
-        this.connsRefresh = new Script("conns-refresh", resource("conns-refresh.lua"));
         // reconnect within 2 s of Redis coming back (the default backs off to 30 s)
         this.resources = DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
                 .reconnectDelay(io.lettuce.core.resource.Delay.exponential(Duration.ofMillis(100), Duration.ofSeconds(2),
@@ -157,7 +114,7 @@ public final class RedisEngine implements Engine {
     /** Connects (retrying every second until Redis answers) and starts the feed lease. */
     public void start() {
         connect();
-        leaseTask = scheduler.scheduleWithFixedDelay(this::renewLease, 0, 1, TimeUnit.SECONDS);
+        leaseTask = scheduler.scheduleWithFixedDelay(quotes::renewLease, 0, 1, TimeUnit.SECONDS);
         probeTask = scheduler.scheduleWithFixedDelay(this::probe, 0, 2, TimeUnit.SECONDS);
     }
 
@@ -201,48 +158,22 @@ public final class RedisEngine implements Engine {
         pubsub = sub;
         conn = cmd;
         LOG.info(() -> "redis engine: node " + node + " connected to " + redacted());
-        sub.async().subscribe(QUOTES, LOGOUTS, DISCONNECTS, RedisGameStore.EVENTS, probeChannel()).thenRun(this::loadShared);
+        sub.async().subscribe(RedisQuotes.CHANNEL, RedisLogins.CHANNEL, RedisConnections.DISCONNECTS, RedisGameStore.EVENTS,
+                probeChannel()).thenRun(this::loadShared);
     }
 
     /** After subscribing: the last quote of every symbol and the logins still revoked. */
     private void loadShared() {
-        var cmd = conn.async();
-        cmd.smembers(SYMBOLS).thenAccept(symbols -> {
-            for (String s : symbols) {
-                cmd.hgetall(quoteKey(s)).thenAccept(h -> {
-                    if (h.containsKey("seq")) {
-                        Quote q = new Quote(s, h.get("price"), h.get("open"), Long.parseLong(h.get("seq")),
-                                h.get("ts"));
-                        marketEvents.execute(() -> deliverQuote(q));
-                    }
-                });
-            }
-        });
-        scanRevoked(ScanCursor.INITIAL);
-    }
-
-    private void scanRevoked(ScanCursor cursor) {
-        conn.async().scan(cursor, ScanArgs.Builder.matches("wsshub:revoked:*").limit(500)).thenAccept(page -> {
-            Consumer<String> l = logoutListener;
-            for (String key : page.getKeys()) {
-                if (l != null) {
-                    l.accept(key.substring("wsshub:revoked:".length()));
-                }
-            }
-            if (!page.isFinished()) {
-                scanRevoked(page);
-            }
-        });
+        quotes.load();
+        logins.load();
     }
 
     private void onMessage(String channel, String message) {
         try {
-            if (channel.startsWith("wsshub:room:")) {
-                onRoomMessage(channel.substring("wsshub:room:".length()), message);
-            } else if (QUOTES.equals(channel)) {
-                String[] f = message.split("\n", 5);
-                Quote q = new Quote(f[0], f[1], f[2], Long.parseLong(f[3]), f[4]);
-                marketEvents.execute(() -> deliverQuote(q));
+            if (channel.startsWith(RedisRooms.CHANNEL_PREFIX)) {
+                rooms.onPubSub(channel.substring(RedisRooms.CHANNEL_PREFIX.length()), message);
+            } else if (RedisQuotes.CHANNEL.equals(channel)) {
+                quotes.onPubSub(message);
             } else if (channel.equals(probeChannel())) {
                 long sent = Long.parseLong(message);
                 long now = System.nanoTime();
@@ -251,45 +182,15 @@ public final class RedisEngine implements Engine {
                 }
             } else if (RedisGameStore.EVENTS.equals(channel)) {
                 gameEvents.execute(() -> games.deliver(message));
-            } else if (DISCONNECTS.equals(channel)) {
-                Consumer<String> l = disconnectListener;
-                if (l != null) {
-                    executor.execute(() -> l.accept(message));
-                }
-            } else if (LOGOUTS.equals(channel)) {
-                Consumer<String> l = logoutListener;
-                if (l != null) {
-                    executor.execute(() -> l.accept(message));
-                }
+            } else if (RedisConnections.DISCONNECTS.equals(channel)) {
+                connections.onPubSub(message);
+            } else if (RedisLogins.CHANNEL.equals(channel)) {
+                logins.onPubSub(message);
             }
         } catch (java.util.concurrent.RejectedExecutionException e) {
             LOG.log(Level.FINE, "redis engine: message on " + channel + " while the application stops", e);
         } catch (RuntimeException e) {
             LOG.log(Level.WARNING, "redis engine: unreadable message on " + channel, e);
-        }
-    }
-
-    private void onRoomMessage(String room, String message) {
-        RoomListener l = roomListener;
-        if (l == null) {
-            return;
-        }
-        if (message.startsWith("m\n")) {
-            // m, epoch, id, from, clientId, ts, text (last: it may contain newlines)
-            String[] f = message.split("\n", 7);
-            l.message(room, f[1], new StoredMessage(Long.parseLong(f[2]), f[3], f[6], f[5],
-                    f[4].isEmpty() ? null : f[4]));
-        } else if (message.startsWith("p\n")) {
-            // p, epoch, pv, event, user, members...
-            String[] f = message.split("\n");
-            l.presence(room, f[1], Long.parseLong(f[2]), f[3], f[4], List.of(Arrays.copyOfRange(f, 5, f.length)));
-        }
-    }
-
-    private void deliverQuote(Quote q) {
-        Consumer<Quote> l = quoteListener;
-        if (l != null) {
-            l.accept(q);
         }
     }
 
@@ -331,280 +232,32 @@ public final class RedisEngine implements Engine {
                 && System.nanoTime() - ok < TimeUnit.SECONDS.toNanos(5);
     }
 
-    // ---- chat ------------------------------------------------------------------------------------------------
+    // ---- the parts -------------------------------------------------------------------------------------------
 
-    private static String channel(String room) {
-        return "wsshub:room:" + room;
-    }
-
-    /** The room's keys; one hash tag, so a script's keys share a slot. */
-    private static String[] keys(String room) {
-        String p = "wsshub:{r:" + room + "}:";
-        return new String[] {p + "m", p + "h", p + "d", p + "p", p + "x", p + "u"};
-    }
-
-    private static String newEpoch() {
-        return Long.toString(RANDOM.nextLong() >>> 16, 36);
+    @Override
+    public Broker broker() {
+        return rooms;
     }
 
     @Override
-    public void onRoom(RoomListener listener) {
-        this.roomListener = listener;
+    public Presence presence() {
+        return rooms;
     }
 
     @Override
-    public CompletionStage<Void> subscribe(String room) {
-        StatefulRedisPubSubConnection<String, String> p = pubsub;
-        if (p == null) {
-            return unavailable();
-        }
-        return wrap(() -> p.async().subscribe(channel(room)));
+    public ConnectionRegistry connections() {
+        return connections;
     }
 
     @Override
-    public void unsubscribe(String room) {
-        StatefulRedisPubSubConnection<String, String> p = pubsub;
-        if (p != null) {
-            wrap(() -> p.async().unsubscribe(channel(room)));
-        }
+    public QuoteStore quotes() {
+        return quotes;
     }
 
     @Override
-    public CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
-                                        int welcome) {
-        return this.<List<Object>>eval(join, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), entry,
-                user, Long.toString(presenceTtlMillis), Long.toString(since), epoch == null ? "" : epoch,
-                Integer.toString(welcome), Long.toString(keyTtlSeconds)).thenApply(r -> {
-                    long recovered = (Long) r.get(3);
-                    @SuppressWarnings("unchecked")
-                    List<String> members = (List<String>) r.get(4);
-                    return new Joined((String) r.get(0), (Long) r.get(1), (Long) r.get(2), List.copyOf(members),
-                            entries(r.get(5)), recovered < 0 ? null : recovered == 1);
-                });
+    public LoginStore logins() {
+        return logins;
     }
-
-    @Override
-    public CompletionStage<Void> leave(String room, String entry, String user) {
-        return this.<Long>eval(leave, ScriptOutputType.INTEGER, keys(room), channel(room), entry,
-                Long.toString(keyTtlSeconds)).thenApply(r -> null);
-    }
-
-    @Override
-    public CompletionStage<Void> refresh(String room, Map<String, String> entries) {
-        List<String> args = new ArrayList<>();
-        args.add(channel(room));
-        args.add(Long.toString(presenceTtlMillis));
-        args.add(Long.toString(keyTtlSeconds));
-        entries.forEach((entry, user) -> {
-            args.add(entry);
-            args.add(user);
-        });
-        return this.<Long>eval(refresh, ScriptOutputType.INTEGER, keys(room), args.toArray(String[]::new))
-                .thenApply(r -> null);
-    }
-
-    @Override
-    public CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId) {
-        return this.<List<Object>>eval(publish, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), user,
-                clientId == null ? "" : clientId, text, ts, Integer.toString(historySize),
-                Long.toString(keyTtlSeconds)).thenApply(r -> new Published((String) r.get(0),
-                        entry(r.get(2)), (Long) r.get(1) == 1));
-    }
-
-    @Override
-    public CompletionStage<List<StoredMessage>> range(String room, long after, long upTo) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null) {
-            return unavailable();
-        }
-        return wrap(() -> c.async().xrange(keys(room)[1],
-                io.lettuce.core.Range.create((after + 1) + "-0", upTo + "-0"))).thenApply(list -> {
-                    List<StoredMessage> out = new ArrayList<>(list.size());
-                    for (var m : list) {
-                        out.add(message(m.getId(), m.getBody()));
-                    }
-                    return out;
-                });
-    }
-
-    @Override
-    public CompletionStage<Position> position(String room) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null) {
-            return unavailable();
-        }
-        return wrap(() -> c.async().hmget(keys(room)[0], "e", "s")).thenApply(kv -> {
-            String e = kv.get(0).getValueOrElse(null);
-            String s = kv.get(1).getValueOrElse("0");
-            return new Position(e, Long.parseLong(s));
-        });
-    }
-
-    /** Two commands pipelined on the one connection: the meta hash, then the page (COUNT bounds the read). */
-    @Override
-    public CompletionStage<History> history(String room, long after, int limit) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null) {
-            return unavailable();
-        }
-        String[] k = keys(room);
-        CompletionStage<List<io.lettuce.core.KeyValue<String, String>>> meta = wrap(() -> c.async().hmget(k[0], "e", "s"));
-        CompletionStage<List<io.lettuce.core.StreamMessage<String, String>>> page = wrap(() -> c.async().xrange(k[1],
-                io.lettuce.core.Range.create((after + 1) + "-0", "+"), io.lettuce.core.Limit.from(limit)));
-        return meta.thenCombine(page, (kv, list) -> {
-            List<StoredMessage> out = new ArrayList<>(list.size());
-            for (var m : list) {
-                out.add(message(m.getId(), m.getBody()));
-            }
-            String e = kv.get(0).getValueOrElse(null);
-            return new History(e, Long.parseLong(kv.get(1).getValueOrElse("0")), e == null ? List.of() : out);
-        });
-    }
-
-    @Override
-    public CompletionStage<List<String>> members(String room) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null) {
-            return unavailable();
-        }
-        return wrap(() -> c.async().hkeys(keys(room)[5])).thenApply(users -> users.stream().sorted().toList());
-    }
-
-    @SuppressWarnings("unchecked")
-    private static List<StoredMessage> entries(Object reply) {
-        List<StoredMessage> out = new ArrayList<>();
-        for (Object e : (List<Object>) reply) {
-            out.add(entry(e));
-        }
-        return out;
-    }
-
-    /** A stream entry as a script returns it: {id, {field, value, ...}}. */
-    @SuppressWarnings("unchecked")
-    private static StoredMessage entry(Object reply) {
-        List<Object> e = (List<Object>) reply;
-        List<Object> kv = (List<Object>) e.get(1);
-        Map<String, String> body = new java.util.HashMap<>();
-        for (int i = 0; i + 1 < kv.size(); i += 2) {
-            body.put((String) kv.get(i), (String) kv.get(i + 1));
-        }
-        return message((String) e.get(0), body);
-    }
-
-    private static StoredMessage message(String streamId, Map<String, String> body) {
-        long id = Long.parseLong(streamId.substring(0, streamId.indexOf('-')));
-        String c = body.get("c");
-        return new StoredMessage(id, body.get("f"), body.get("t"), body.get("ts"), c == null || c.isEmpty() ? null : c);
-    }
-
-    // ---- connections ----------------------------------------------------------------------------------------
-
-    private static String connectionsKey(String user) {
-        return "wsshub:{u:" + user + "}:c";
-    }
-
-    @Override
-    public CompletionStage<Boolean> admit(String user, String entry, int max) {
-        return this.<Long>eval(admit, ScriptOutputType.INTEGER, new String[] {connectionsKey(user)}, entry,
-                Long.toString(presenceTtlMillis), Integer.toString(max)).thenApply(r -> r == 1);
-    }
-
-    @Override
-    public void release(String user, String entry) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c != null) {
-            wrap(() -> c.async().zrem(connectionsKey(user), entry)); // if it fails, the entry expires
-        }
-    }
-
-    @Override
-    public CompletionStage<Void> refreshConnections(Map<String, String> entries) {
-        if (entries.isEmpty()) {
-            return CompletableFuture.completedFuture(null);
-        }
-        List<String> keys = new ArrayList<>(entries.size());
-        List<String> args = new ArrayList<>(entries.size() + 1);
-        args.add(Long.toString(presenceTtlMillis));
-        entries.forEach((entry, user) -> {
-            keys.add(connectionsKey(user));
-            args.add(entry);
-        });
-        return this.<Long>eval(connsRefresh, ScriptOutputType.INTEGER, keys.toArray(String[]::new),
-                args.toArray(String[]::new)).thenApply(r -> null);
-    }
-
-    // ---- market ----------------------------------------------------------------------------------------------
-
-    private static String quoteKey(String symbol) {
-        return "wsshub:quote:" + symbol;
-    }
-
-    @Override
-    public void onQuote(Consumer<Quote> listener) {
-        this.quoteListener = listener;
-        if (conn != null) {
-            loadShared(); // connected before the listener came: it still gets the last quotes
-        }
-    }
-
-    @Override
-    public CompletionStage<Quote> publishQuote(String symbol, String price, String ts) {
-        return this.<List<Object>>eval(quote, ScriptOutputType.MULTI, new String[] {quoteKey(symbol), SYMBOLS},
-                symbol, price, ts, QUOTES).thenApply(r -> new Quote(symbol, price, (String) r.get(1), (Long) r.get(0),
-                        ts));
-    }
-
-    @Override
-    public boolean holdsFeedLease() {
-        return System.nanoTime() - leaseUntilNanos < 0;
-    }
-
-    /** The lease lives 3 s and is renewed every second; a node that cannot renew stops feeding before it expires. */
-    private void renewLease() {
-        long asked = System.nanoTime();
-        this.<Long>eval(lease, ScriptOutputType.INTEGER, new String[] {LEASE}, node, "3000").whenComplete((r, e) -> {
-            if (e == null && r == 1) {
-                if (!holdsFeedLease()) {
-                    LOG.info(() -> "redis engine: node " + node + " runs the simulated feed");
-                }
-                leaseUntilNanos = asked + TimeUnit.MILLISECONDS.toNanos(2500);
-            } else {
-                leaseUntilNanos = asked;
-            }
-        });
-    }
-
-    // ---- logins ----------------------------------------------------------------------------------------------
-
-    @Override
-    public void onLogout(Consumer<String> listener) {
-        this.logoutListener = listener;
-        if (conn != null) {
-            scanRevoked(ScanCursor.INITIAL);
-        }
-    }
-
-    @Override
-    public CompletionStage<Void> logout(String tokenHash) {
-        return this.<Long>eval(logout, ScriptOutputType.INTEGER, new String[] {"wsshub:revoked:" + tokenHash},
-                tokenHash, Long.toString(LOGOUT_KEEP_SECONDS), LOGOUTS).thenApply(r -> null);
-    }
-
-    @Override
-    public void onDisconnect(Consumer<String> listener) {
-        this.disconnectListener = listener;
-    }
-
-    @Override
-    public CompletionStage<Void> disconnect(String user) {
-        StatefulRedisConnection<String, String> c = conn;
-        if (c == null) {
-            return unavailable();
-        }
-        return wrap(() -> c.async().publish(DISCONNECTS, user)).thenApply(n -> null);
-    }
-
-    // ---- games -----------------------------------------------------------------------------------------------
 
     @Override
     public GameStore games() {
@@ -620,6 +273,16 @@ public final class RedisEngine implements Engine {
     /** The script in {@code file}.lua, measured under {@code name} (one script body serving two uses). */
     static Script script(String name, String file) {
         return new Script(name, resource(file + ".lua"));
+    }
+
+    /** One command on the pub/sub connection (subscribe, unsubscribe); fails with {@link EngineUnavailable}. */
+    <T> CompletionStage<T> pubsub(java.util.function.Function<
+            io.lettuce.core.pubsub.api.async.RedisPubSubAsyncCommands<String, String>, CompletionStage<T>> call) {
+        StatefulRedisPubSubConnection<String, String> p = pubsub;
+        if (p == null) {
+            return unavailable();
+        }
+        return wrap(() -> call.apply(p.async()));
     }
 
     /** One command on the command connection; fails with {@link EngineUnavailable}. */
@@ -730,7 +393,7 @@ public final class RedisEngine implements Engine {
         LOG.info(() -> "redis engine: node " + node + " closed its connections and threads");
     }
 
-    private static String resource(String name) {
+    static String resource(String name) {
         try (InputStream in = RedisEngine.class.getResourceAsStream(name)) {
             if (in == null) {
                 throw new IllegalStateException("missing script " + name);

@@ -1,6 +1,7 @@
 package io.wsshub.market;
 
 import io.wsshub.engine.Engine;
+import io.wsshub.engine.QuoteStore;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.QueueingPeer;
 import jakarta.annotation.PostConstruct;
@@ -70,12 +71,12 @@ public class MarketService {
         this.conflateAfter = conflateAfter;
         this.engine = engine;
         this.clock = clock;
-        engine.onQuote(this::onQuote);
+        engine.quotes().onQuote(this::onQuote);
     }
 
     @PostConstruct
     void start() {
-        engine.onQuote(this::onQuote);
+        engine.quotes().onQuote(this::onQuote);
     }
 
     /** Created with the application, so the engine's quotes (all symbols, at start) reach it before any client. */
@@ -126,12 +127,12 @@ public class MarketService {
      * Sets a symbol's price (creating it on its first price) on every node; fails with
      * {@link io.wsshub.engine.EngineUnavailable} when the shared store cannot be reached.
      */
-    public CompletionStage<Engine.Quote> update(String name, BigDecimal price) {
-        return engine.publishQuote(name, price.toPlainString(), TS.format(clock.instant()));
+    public CompletionStage<QuoteStore.Quote> update(String name, BigDecimal price) {
+        return engine.quotes().publishQuote(name, price.toPlainString(), TS.format(clock.instant()));
     }
 
     /** A quote stored by the engine (from any node): offered to this node's subscribers of the symbol. */
-    void onQuote(Engine.Quote q) {
+    void onQuote(QuoteStore.Quote q) {
         BigDecimal price = new BigDecimal(q.price());
         MarketFrame.QuoteView view = new MarketFrame.QuoteView(q.symbol(), q.price(),
                 price.subtract(new BigDecimal(q.open())).toPlainString(), q.seq(), q.ts());

@@ -51,7 +51,7 @@ public class SimulatedFeed {
 
     /** Every symbol moves by up to ±0.1 %, never below 0.01; a symbol without a price yet gets one. */
     void tick() {
-        if (!engine.holdsFeedLease()) {
+        if (!engine.quotes().holdsFeedLease()) {
             return;
         }
         ThreadLocalRandom r = ThreadLocalRandom.current();

@@ -37,7 +37,7 @@ public class LogoutServlet extends HttpServlet {
         String login = validated instanceof String s ? s : null;
         if (login != null) {
             revoked.loggedOut(login); // here at once; the engine tells every node (this one again: idempotent)
-            engine.logout(login).exceptionally(e -> {
+            engine.logins().logout(login).exceptionally(e -> {
                 LOG.warning(() -> "logout could not reach the other nodes: " + e);
                 return null;
             });

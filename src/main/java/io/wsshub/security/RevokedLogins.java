@@ -29,7 +29,7 @@ public class RevokedLogins {
     Connections connections;
 
     void start(@Observes @Initialized(ApplicationScoped.class) Object started) {
-        engine.onLogout(this::loggedOut);
+        engine.logins().onLogout(this::loggedOut);
     }
 
     /** A login ended, on this node or another: refuse its cookie here and close its sockets here. */

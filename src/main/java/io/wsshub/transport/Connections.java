@@ -223,7 +223,7 @@ public class Connections {
         c.endpoint(path.equals("/ws") ? "ws" : path.startsWith("/ws/market") ? "market"
                 : path.startsWith("/ws/game") ? "game" : "chat");
         open.add(c);
-        c.admission = engine.admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
+        c.admission = engine.connections().admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
                 + session.getRequestURI().getPath());
         return c;
@@ -262,7 +262,7 @@ public class Connections {
             }
         }
         if (!entries.isEmpty()) {
-            engine.refreshConnections(entries);
+            engine.connections().refresh(entries);
         }
     }
 
@@ -300,7 +300,7 @@ public class Connections {
         if (c.entry != null) {
             c.admission.thenAccept(ok -> {
                 if (ok) {
-                    engine.release(c.user(), c.entry);
+                    engine.connections().release(c.user(), c.entry);
                 }
             });
         }

@@ -1,6 +1,7 @@
 -- ARGV: 1 channel, 2 epoch if new, 3 entry, 4 user, 5 presence ttl ms, 6 since (-1: plain join), 7 client's epoch,
 -- 8 newest messages for a plain welcome, 9 key ttl s.
--- Returns {epoch, newest id, presence version, recovered (-1 plain, 0, 1), members, history entries}.
+-- Returns {epoch, newest id, presence version, recovered (-1 plain, 0, 1), members (empty beyond LIST_MAX),
+-- history entries, member count}.
 local now = now_ms()
 local epoch = ensure_epoch(ARGV[2])
 purge(ARGV[1], epoch, now)
@@ -32,4 +33,5 @@ if not history then
   for i = #newest, 1, -1 do history[#history + 1] = newest[i] end
 end
 touch(tonumber(ARGV[9]))
-return {epoch, top, pv, recovered, members(), history}
+local count, listed = members()
+return {epoch, top, pv, recovered, listed, history, count}

@@ -1,22 +1,29 @@
 -- Shared by the room scripts (prepended to each). KEYS: 1 meta hash (e = epoch, s = newest id, pv = presence
 -- version), 2 history stream (entry id = message id), 3 clientId hash (user\nclientId -> id), 4 presence entries
 -- (entry -> user), 5 presence deadlines (sorted set entry -> expiry ms), 6 users (user -> entries).
+-- LIST_MAX (presence.list.max) is defined above this library when the scripts are loaded.
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 end
 
+-- the member count, and the sorted members only while there are at most LIST_MAX (else an empty list): a big
+-- room's joins and leaves cost the same whatever its size
 local function members()
+  local n = redis.call('HLEN', KEYS[6])
+  if n > LIST_MAX then return n, {} end
   local m = redis.call('HKEYS', KEYS[6])
   table.sort(m)
-  return m
+  return n, m
 end
 
--- a presence change goes out on the room's channel with the room's next presence version
+-- a presence change goes out on the room's channel with the room's next presence version:
+-- q, epoch, pv, event, user, count, members...
 local function publish_presence(channel, epoch, event, user)
   local pv = redis.call('HINCRBY', KEYS[1], 'pv', 1)
-  local parts = {'p', epoch, pv, event, user}
-  for _, u in ipairs(members()) do parts[#parts + 1] = u end
+  local n, m = members()
+  local parts = {'q', epoch, pv, event, user, n}
+  for _, u in ipairs(m) do parts[#parts + 1] = u end
   redis.call('PUBLISH', channel, table.concat(parts, '\n'))
   return pv
 end

@@ -4,7 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wsshub.transport.RecordingPeer;
+import io.wsshub.engine.Broker;
+import io.wsshub.engine.Broker.History;
+import io.wsshub.engine.Broker.Position;
+import io.wsshub.engine.Broker.Published;
+import io.wsshub.engine.Broker.RoomListener;
+import io.wsshub.engine.Broker.StoredMessage;
 import io.wsshub.engine.Engine;
+import io.wsshub.engine.Presence;
+import io.wsshub.engine.Presence.Joined;
 import io.wsshub.engine.MemoryEngine;
 import jakarta.json.JsonObject;
 import java.time.Clock;
@@ -22,17 +30,24 @@ import org.junit.jupiter.api.Test;
  */
 class DeliveryOrderTest {
 
-    /** A memory engine whose room deliveries pass through a filter the test controls. */
+    /**
+     * A memory engine whose room deliveries pass through a filter the test controls, and whose join results can be
+     * held back; every other part is the memory engine's.
+     */
     static final class LossyEngine implements Engine {
         final MemoryEngine inner;
         RoomListener target;
         LongPredicate drop = id -> false;
         /** When set, join results wait here until the test completes them (in any order). */
         java.util.List<java.util.concurrent.CompletableFuture<Void>> heldJoins = null;
+        private final Broker broker;
+        private final Presence presence;
 
         LossyEngine(int history) {
             inner = new MemoryEngine("test", history, 100, 60_000, System::currentTimeMillis);
-            inner.onRoom(new RoomListener() {
+            Broker b = inner.broker();
+            Presence p = inner.presence();
+            b.onRoom(new RoomListener() {
                 @Override
                 public void message(String room, String epoch, StoredMessage m) {
                     if (!drop.test(m.id())) {
@@ -41,53 +56,48 @@ class DeliveryOrderTest {
                 }
 
                 @Override
-                public void presence(String room, String epoch, long pv, String event, String user,
+                public void presence(String room, String epoch, long pv, String event, String user, int count,
                                      List<String> members) {
-                    target.presence(room, epoch, pv, event, user, members);
+                    target.presence(room, epoch, pv, event, user, count, members);
                 }
             });
+            broker = new Broker() {
+                @Override public void onRoom(RoomListener l) { target = l; }
+                @Override public CompletionStage<Void> subscribe(String room) { return b.subscribe(room); }
+                @Override public void unsubscribe(String room) { b.unsubscribe(room); }
+                @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c) {
+                    return b.publish(r, u, t, ts, c);
+                }
+                @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
+                    return b.range(r, a, u);
+                }
+                @Override public CompletionStage<Position> position(String r) { return b.position(r); }
+                @Override public CompletionStage<History> history(String r, long a, int l) { return b.history(r, a, l); }
+            };
+            presence = new Presence() {
+                @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w) {
+                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w); // the atomic step happens now
+                    if (heldJoins == null) {
+                        return done;
+                    }
+                    java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
+                    heldJoins.add(release);
+                    return release.thenCompose(v -> done);
+                }
+                @Override public CompletionStage<Void> leave(String r, String e, String u) { return p.leave(r, e, u); }
+                @Override public CompletionStage<Void> refresh(String r, Map<String, String> e) { return p.refresh(r, e); }
+                @Override public CompletionStage<List<String>> members(String r) { return p.members(r); }
+            };
         }
 
         @Override public String kind() { return "lossy"; }
         @Override public String node() { return "test"; }
         @Override public boolean up() { return true; }
-        @Override public void onRoom(RoomListener l) { target = l; }
-        @Override public CompletionStage<Void> subscribe(String room) { return inner.subscribe(room); }
-        @Override public void unsubscribe(String room) { inner.unsubscribe(room); }
-        @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w) {
-            CompletionStage<Joined> done = inner.join(r, e, u, s, ep, w); // the atomic step happens now
-            if (heldJoins == null) {
-                return done;
-            }
-            java.util.concurrent.CompletableFuture<Void> release = new java.util.concurrent.CompletableFuture<>();
-            heldJoins.add(release);
-            return release.thenCompose(v -> done);
-        }
-        @Override public CompletionStage<Void> leave(String r, String e, String u) { return inner.leave(r, e, u); }
-        @Override public CompletionStage<Void> refresh(String r, Map<String, String> e) { return inner.refresh(r, e); }
-        @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c) {
-            return inner.publish(r, u, t, ts, c);
-        }
-        @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
-            return inner.range(r, a, u);
-        }
-        @Override public CompletionStage<Position> position(String r) { return inner.position(r); }
-        @Override public CompletionStage<History> history(String r, long a, int l) { return inner.history(r, a, l); }
-        @Override public CompletionStage<List<String>> members(String r) { return inner.members(r); }
-        @Override public void onDisconnect(Consumer<String> l) { inner.onDisconnect(l); }
-        @Override public CompletionStage<Void> disconnect(String u) { return inner.disconnect(u); }
-        @Override public CompletionStage<Boolean> admit(String u, String e, int max) { return inner.admit(u, e, max); }
-        @Override public void release(String u, String e) { inner.release(u, e); }
-        @Override public CompletionStage<Void> refreshConnections(Map<String, String> e) {
-            return inner.refreshConnections(e);
-        }
-        @Override public void onQuote(Consumer<Quote> l) { inner.onQuote(l); }
-        @Override public CompletionStage<Quote> publishQuote(String s, String p, String ts) {
-            return inner.publishQuote(s, p, ts);
-        }
-        @Override public boolean holdsFeedLease() { return true; }
-        @Override public void onLogout(Consumer<String> l) { inner.onLogout(l); }
-        @Override public CompletionStage<Void> logout(String t) { return inner.logout(t); }
+        @Override public Broker broker() { return broker; }
+        @Override public Presence presence() { return presence; }
+        @Override public io.wsshub.engine.ConnectionRegistry connections() { return inner.connections(); }
+        @Override public io.wsshub.engine.QuoteStore quotes() { return inner.quotes(); }
+        @Override public io.wsshub.engine.LoginStore logins() { return inner.logins(); }
         @Override public void close() { }
         @Override public io.wsshub.engine.GameStore games() { return inner.games(); }
     }
@@ -112,7 +122,7 @@ class DeliveryOrderTest {
         chat.join("r", alice, null);
         chat.send("r", alice, text("one"));
         String epoch = alice.frames.get(0).getString("epoch");
-        chat.message("r", epoch, new Engine.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
+        chat.message("r", epoch, new Broker.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
         chat.send("r", alice, text("two"));
         assertEquals(List.of(1L, 2L), ids(alice));
     }
@@ -173,7 +183,7 @@ class DeliveryOrderTest {
         ChatService chat = chat(engine);
         RecordingPeer alice = new RecordingPeer("alice");
         chat.join("r", alice, null);
-        chat.message("r", "another-epoch", new Engine.StoredMessage(1, "bob", "x", "t", null));
+        chat.message("r", "another-epoch", new Broker.StoredMessage(1, "bob", "x", "t", null));
         assertTrue(ids(alice).isEmpty());
         assertEquals(List.of("1013 resync"), alice.closes);
     }
@@ -200,18 +210,18 @@ class DeliveryOrderTest {
     void twoJoinsAnsweredOutOfOrderOnANewHubLoseNothingForTheEarlierOne() {
         LossyEngine engine = new LossyEngine(100);
         ChatService chat = chat(engine);
-        engine.inner.publish("r", "bot", "1", "2026-11-30T00:00:00.000Z", null);
-        engine.inner.publish("r", "bot", "2", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.broker().publish("r", "bot", "1", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.broker().publish("r", "bot", "2", "2026-11-30T00:00:00.000Z", null);
         engine.heldJoins = new java.util.ArrayList<>();
         RecordingPeer alice = new RecordingPeer("alice");
         chat.join("r", alice, null);                 // its welcome will say lastId 2
-        engine.inner.publish("r", "bot", "3", "2026-11-30T00:00:00.000Z", null);
-        engine.inner.publish("r", "bot", "4", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.broker().publish("r", "bot", "3", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.broker().publish("r", "bot", "4", "2026-11-30T00:00:00.000Z", null);
         RecordingPeer bob = new RecordingPeer("bob");
         chat.join("r", bob, null);                   // its welcome will say lastId 4
         engine.heldJoins.get(1).complete(null);      // bob's answer first: the hub starts at 4
         engine.heldJoins.get(0).complete(null);
-        engine.inner.publish("r", "bot", "5", "2026-11-30T00:00:00.000Z", null);
+        engine.inner.broker().publish("r", "bot", "5", "2026-11-30T00:00:00.000Z", null);
         assertEquals(2, alice.frames.get(0).getJsonNumber("lastId").longValue());
         assertEquals(List.of(3L, 4L, 5L), ids(alice), "3 and 4 came from history, then the live 5");
         assertEquals(List.of(5L), ids(bob));

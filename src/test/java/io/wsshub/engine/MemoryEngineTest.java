@@ -18,13 +18,14 @@ class MemoryEngineTest {
 
     private MemoryEngine engine(int maxRooms) {
         MemoryEngine e = new MemoryEngine("n", 10, maxRooms, 60_000, now::get);
-        e.onRoom(new Engine.RoomListener() {
+        e.broker().onRoom(new Broker.RoomListener() {
             @Override
-            public void message(String room, String epoch, Engine.StoredMessage message) {
+            public void message(String room, String epoch, Broker.StoredMessage message) {
             }
 
             @Override
-            public void presence(String room, String epoch, long pv, String event, String user, List<String> m) {
+            public void presence(String room, String epoch, long pv, String event, String user, int count,
+                                 List<String> m) {
             }
         });
         return e;
@@ -33,32 +34,32 @@ class MemoryEngineTest {
     @Test
     void aNewRoomOverTheCapIsRefusedUntilAnIdleEmptyRoomCanBeEvicted() {
         MemoryEngine e = engine(2);
-        e.join("a", "n/1", "alice", -1, null, 50).toCompletableFuture().join();
-        e.join("b", "n/2", "alice", -1, null, 50).toCompletableFuture().join();
+        e.presence().join("a", "n/1", "alice", -1, null, 50).toCompletableFuture().join();
+        e.presence().join("b", "n/2", "alice", -1, null, 50).toCompletableFuture().join();
         CompletionException refused = org.junit.jupiter.api.Assertions.assertThrows(CompletionException.class,
-                () -> e.join("c", "n/3", "alice", -1, null, 50).toCompletableFuture().join());
+                () -> e.presence().join("c", "n/3", "alice", -1, null, 50).toCompletableFuture().join());
         assertInstanceOf(TooManyRooms.class, refused.getCause());
-        e.leave("b", "n/2", "alice");
+        e.presence().leave("b", "n/2", "alice");
         now.addAndGet(59_000);
         assertEquals(0, e.evictIdle(), "not idle long enough yet");
         now.addAndGet(1_000);
-        e.join("c", "n/3", "alice", -1, null, 50).toCompletableFuture().join(); // evicts b to make room
+        e.presence().join("c", "n/3", "alice", -1, null, 50).toCompletableFuture().join(); // evicts b to make room
         assertEquals(2, e.rooms());
     }
 
     @Test
     void aRoomWithSomeoneInItIsNeverEvictedAndAnEvictedRoomIsANewEpoch() {
         MemoryEngine e = engine(10);
-        Engine.Joined j = e.join("a", "n/1", "alice", -1, null, 50).toCompletableFuture().join();
-        e.publish("a", "alice", "hi", "t", null);
-        e.join("b", "n/2", "bob", -1, null, 50).toCompletableFuture().join();
-        e.leave("b", "n/2", "bob");
+        Presence.Joined j = e.presence().join("a", "n/1", "alice", -1, null, 50).toCompletableFuture().join();
+        e.broker().publish("a", "alice", "hi", "t", null);
+        e.presence().join("b", "n/2", "bob", -1, null, 50).toCompletableFuture().join();
+        e.presence().leave("b", "n/2", "bob");
         now.addAndGet(3_600_000);
         assertEquals(1, e.evictIdle());
         assertEquals(1, e.rooms(), "room a has a member");
-        Engine.Joined back = e.join("b", "n/3", "bob", 0, "whatever", 50).toCompletableFuture().join();
+        Presence.Joined back = e.presence().join("b", "n/3", "bob", 0, "whatever", 50).toCompletableFuture().join();
         assertFalse(back.recovered());
-        Engine.Joined a2 = e.join("a", "n/4", "carol", 1, j.epoch(), 50).toCompletableFuture().join();
+        Presence.Joined a2 = e.presence().join("a", "n/4", "carol", 1, j.epoch(), 50).toCompletableFuture().join();
         assertTrue(a2.recovered());
         assertNotEquals(j.epoch(), back.epoch());
     }

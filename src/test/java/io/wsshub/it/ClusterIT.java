@@ -42,6 +42,8 @@ class ClusterIT {
     static final int PRESENCE_TTL_SECONDS = 6;
     /** The nodes' per-user connection cap, counted across the cluster. */
     static final int PER_USER = 3;
+    /** presence.list.max of the nodes: a room of three has a count and no member list. */
+    static final int LIST_MAX = 2;
     static RedisProcess redis;
     static LibertyNode a;
     static LibertyNode b;
@@ -59,7 +61,8 @@ class ClusterIT {
     private static LibertyNode node(String name) throws Exception {
         return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
                 "PRESENCE_TTL_SECONDS", Integer.toString(PRESENCE_TTL_SECONDS),
-                "TRANSPORT_MAX_CONNECTIONS_PER_USER", Integer.toString(PER_USER)));
+                "TRANSPORT_MAX_CONNECTIONS_PER_USER", Integer.toString(PER_USER),
+                "PRESENCE_LIST_MAX", Integer.toString(LIST_MAX)));
     }
 
     @AfterAll
@@ -288,6 +291,18 @@ class ClusterIT {
         JsonObject join = alice.next("presence");
         assertEquals(ch, join.getString("channel"));
         assertEquals(2, join.getInt("count"));
+        assertEquals(List.of("alice", "bob"), strings(join, "members"));
+        // a third member: over presence.list.max, the frames (from either node, through Redis) carry the count only
+        Client carolB = ws(b, "carol");
+        ChannelIT.subscribe(carolB, ch);
+        JsonObject third = carolB.next("subscribed");
+        assertEquals(3, third.getInt("count"));
+        assertFalse(third.containsKey("members"), third.toString());
+        JsonObject bigger = bob.next("presence");
+        assertEquals("carol", bigger.getString("user"));
+        assertEquals(3, bigger.getInt("count"));
+        assertFalse(bigger.containsKey("members"), bigger.toString());
+        alice.next("presence");
 
         // a notification posted on node a reaches alice's socket on node b
         HttpResponse<String> r = post(a, "feed", "/api/channels/user:alice/messages",
@@ -313,7 +328,6 @@ class ClusterIT {
 
         // an operator on node a closes carol's sockets on both nodes
         Client carolA = ws(a, "carol");
-        Client carolB = ws(b, "carol");
         HttpResponse<String> d = post(a, "operator", "/api/users/carol/disconnect", "");
         assertEquals(200, d.statusCode(), d.body());
         assertEquals(1, Wss.parse(d.body()).getInt("closed"), "the answering node closed its own socket");
