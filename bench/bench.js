@@ -98,13 +98,15 @@ async function stopHub(child, server = 'defaultServer') {
   await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r)));
 }
 
-async function startPeer(certs, kind) {
-  const logFile = path.join(out, `peer-${kind}.log`);
-  const child = pinned('node', ['--expose-gc', path.join(__dirname, 'peer.js'), '--port', String(PEER_PORT),
+/** A Node peer (peer.js, or socketio-peer.js with {@code opts}) pinned to the server core. */
+async function startPeer(certs, kind, opts = {}) {
+  const { name = 'peer', script = 'peer.js', port = PEER_PORT } = opts;
+  const logFile = path.join(out, `${script.replace('.js', '')}-${kind}.log`);
+  const child = pinned('node', ['--expose-gc', path.join(__dirname, script), '--port', String(port),
     '--cert', `${certs}/${kind}.pem`, '--key', `${certs}/${kind}.key`, '--user', USER], {}, logFile);
-  await waitFor(() => /listening/.test(fs.readFileSync(logFile, 'utf8')), 'the peer to start', 20);
+  await waitFor(() => /listening/.test(fs.readFileSync(logFile, 'utf8')), `${name} to start`, 20);
   return {
-    name: 'peer', child, pid: child.pid, port: PEER_PORT, memory: 'http',
+    name, child, pid: child.pid, port, memory: 'http',
     stop: async () => { child.kill('SIGTERM'); await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r))); },
   };
 }
@@ -252,6 +254,60 @@ function clusterTable(results) {
   return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n');
 }
 
+// -------------------------------------------------------------------------------------------- --rooms
+// Users in many rooms: 1000 users each in 10 of 100 rooms, over wss-hub's /ws (one socket per user), wss-hub's
+// /ws/chat (a socket per room), the Node ws peer (a socket per room) and a Socket.IO 4.8 peer (rooms over one
+// connection). Each server starts fresh, gets a short warm-up (JIT) that is not recorded, then the measured run.
+const SIO_PORT = 9743;
+const ROOMS_RATES = quick ? [10000, 20000] : [10000, 20000, 40000];
+
+async function runRooms(certs, results) {
+  const picked = option('series', 'ws,ws-batch,chat,peer,socketio').split(',');
+  const series = [
+    ['ws', 'wss-hub /ws', () => startHub(certs, 'rsa', { tag: 'rooms-ws' }), 'channels'],
+    // what the client library does by default: negotiate wsshub.batch (server linger: --linger, default 10 ms)
+    ['ws-batch', 'wss-hub /ws+batch', () => startHub(certs, 'rsa', { tag: 'rooms-ws-batch' }), 'channels', ['wsshub.batch']],
+    ['chat', 'wss-hub /ws/chat', () => startHub(certs, 'rsa', { tag: 'rooms-chat' }), 'sockets'],
+    ['peer', 'node ws peer', () => startPeer(certs, 'rsa'), 'sockets'],
+    ['socketio', 'socket.io peer', () => startPeer(certs, 'rsa', { name: 'socket.io', script: 'socketio-peer.js', port: SIO_PORT }), 'socketio'],
+  ].filter(([key]) => picked.includes(key));
+  for (const [, name, start, transport, protocols] of series) {
+    console.error(`== rooms, ${name}: server pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
+    const server = await start();
+    try {
+      const base = { transport, rooms: 100, perUser: 10, size: 100, ...(protocols ? { protocols } : {}) };
+      // the JIT needs about half a minute of traffic (measured: 69 %, 57 %, 44 % server CPU in three 10k/s steps
+      // in a row on a server that had only seen the connections), like the fan-out warm-up
+      console.error(`${name}: warm-up (JIT) 32 s at 10k-20k msgs/s, not recorded`);
+      const cold = loadgen(server, certs, 'rooms', { ...base, users: 1000, rates: [10000, 20000, 20000, 20000], roomPrefix: 'warm', warmSeconds: 2, measureSeconds: 6, warmUp: true });
+      const warm = loadgen(server, certs, 'rooms', { ...base, users: 1000, rates: ROOMS_RATES, roomPrefix: 'rooms' });
+      // memory from the first run on the fresh server (a JVM keeps the RSS a first run grew, so a second run's RSS
+      // growth says nothing); times and fan-out from the second, warm run
+      results[name] = { ...warm, memoryPerUser: cold.memoryPerUser, coldConnectSeconds: cold.connectSeconds };
+    } finally {
+      await server.stop();
+    }
+  }
+}
+
+function roomsTable(results) {
+  const socketsPerRoom = results['wss-hub /ws/chat']?.memoryPerUser.rssKB;
+  const sio = (rate) => results['socket.io peer']?.fanout.steps.find((s) => s.target === rate)?.serverCpuUsPerMsg;
+  const head = ['server', 'connections', 'connect s', 'reconnect s', 'RSS KB/user', 'heap KB/user', 'RSS / socket per room',
+    ...ROOMS_RATES.flatMap((r) => [`p99 ms @${r / 1000}k`, `CPU µs/msg @${r / 1000}k`]), 'saturation msgs/s'];
+  const rows = Object.entries(results).map(([name, r]) => [name, r.connections, r.connectSeconds, r.reconnectSeconds,
+    r.memoryPerUser.rssKB, r.memoryPerUser.heapKB ?? '-',
+    socketsPerRoom ? (r.memoryPerUser.rssKB / socketsPerRoom).toFixed(2) : '-',
+    ...ROOMS_RATES.flatMap((rate) => {
+      const s = r.fanout.steps.find((x) => x.target === rate);
+      return [s?.latencyMs.p99 ?? '-', s?.serverCpuUsPerMsg ?? '-'];
+    }), r.fanout.saturation]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));
+  const line = (r) => r.map((c, i) => String(c).padEnd(widths[i])).join(' | ');
+  const note = ROOMS_RATES.map((rate) => sio(rate) != null ? `@${rate / 1000}k the socket.io peer spends ${sio(rate)} µs/msg` : null).filter(Boolean).join('; ');
+  return [line(head), widths.map((w) => '-'.repeat(w)).join('-|-'), ...rows.map(line)].join('\n') + (note ? `\n(${note})` : '');
+}
+
 // ------------------------------------------------------------------------------------------------ report
 function versions() {
   const v = (cmd, args) => { try { return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim(); } catch (e) { return String(e.stderr || e.message).trim(); } };
@@ -345,8 +401,8 @@ function plot(results) {
     return;
   }
   const certs = certificates();
-  // --game and --cluster each measure one scenario on both engines and write their own results file
-  const separate = { game: [runGame, gameTable], cluster: [runCluster, clusterTable] };
+  // --game, --cluster and --rooms each measure one scenario on both engines and write their own results file
+  const separate = { game: [runGame, gameTable], cluster: [runCluster, clusterTable], rooms: [runRooms, roomsTable] };
   for (const [name, [run, tableOf]] of Object.entries(separate)) {
     if (!flag(name)) continue;
     const results = {};

@@ -135,14 +135,27 @@ function rssOf(pid) {
 const MARK = Buffer.from('"text":"b|');
 const ERROR = Buffer.from('"type":"error"');
 
-async function fanout() {
-  const rooms = cfg.rooms;
-  const perRoom = cfg.conns / rooms;
+/**
+ * The fan-out measurement shared by the scenarios: publishers send bench texts `b|step|due|…` on a fixed schedule
+ * (open loop) and every receiver's frames go to onFrame (bytes) or onText (a decoded text, for Socket.IO), which
+ * record publish-to-delivery latency per step, without decoding JSON.
+ */
+function meter() {
   const steps = [];
   let current = null;
-  const closes = {};
   let errors = 0;
   let deliveredInWindow = 0;
+  const closes = {};
+
+  function record(t, step, intended) {
+    const st = steps[step];
+    if (!st) return;
+    if (intended >= st.windowStart && intended < st.windowEnd) {
+      st.hist.recordValue(Math.max(1, Math.round(t - intended)));
+      st.received++;
+    }
+    if (current && t >= current.windowStart && t < current.windowEnd) deliveredInWindow++;
+  }
 
   // Every frame that carries bench texts (one message, or an array of them when batching is negotiated).
   // Scans the bytes, no string or JSON decoding: the client's cost per message bounds what it can measure.
@@ -157,117 +170,263 @@ async function fanout() {
       while ((c = data[j++]) !== 124) step = step * 10 + (c - 48);
       let intended = 0;
       while ((c = data[j++]) !== 124) intended = intended * 10 + (c - 48);
-      const st = steps[step];
-      if (st) {
-        if (intended >= st.windowStart && intended < st.windowEnd) {
-          st.hist.recordValue(Math.max(1, Math.round(t - intended)));
-          st.received++;
-        }
-        if (current && t >= current.windowStart && t < current.windowEnd) deliveredInWindow++;
-      }
+      record(t, step, intended);
       i = data.indexOf(MARK, j);
     }
   }
 
+  /** A text a client library already decoded ("b|step|due|…"). */
+  function onText(text) {
+    const t = nowUs();
+    if (!text.startsWith('b|')) return;
+    const f = text.split('|', 3);
+    record(t, Number(f[1]), Number(f[2]));
+  }
+
+  /**
+   * Runs the rate steps: {@code senders[r](text)} publishes into room r, {@code perRoom} receivers get each
+   * message. Stops at the first saturated step (unless warming up).
+   */
+  async function run(senders, perRoom, rates) {
+    const rooms = senders.length;
+    for (const target of rates) {
+      const index = steps.length;
+      const perSender = target / (rooms * perRoom); // messages per second per room
+      const interval = 1e6 / perSender; // µs
+      const start = Math.round(nowUs() + 20000);
+      const windowStart = start + cfg.warmSeconds * 1e6; // whole µs, as the stamps are
+      const windowEnd = windowStart + cfg.measureSeconds * 1e6;
+      const st = current = { target, windowStart, windowEnd, hist: histogram(), lag: histogram(), sent: 0, received: 0 };
+      steps.push(st);
+      deliveredInWindow = 0;
+      const next = senders.map((_, r) => start + (r * interval) / rooms);
+      const pad = 'x'.repeat(200);
+      let cpu0;
+      let redis0;
+      let self0;
+      let startedWindow = false;
+      await new Promise((resolve) => {
+        function tick() {
+          const t = nowUs();
+          if (!startedWindow && t >= windowStart) {
+            startedWindow = true;
+            cpu0 = serverCpuSeconds();
+            redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
+            self0 = selfCpuSeconds();
+          }
+          let more = false;
+          for (let r = 0; r < senders.length; r++) {
+            while (next[r] <= t && next[r] < windowEnd) {
+              const due = Math.round(next[r]);
+              const head = `b|${index}|${due}|`;
+              senders[r](head + pad.slice(0, Math.max(0, cfg.size - head.length)));
+              st.lag.recordValue(Math.max(1, Math.round(t - due)));
+              if (due >= windowStart && due < windowEnd) st.sent++; // the receivers count by the same rounded stamp
+              next[r] += interval;
+            }
+            if (next[r] < windowEnd) more = true;
+          }
+          if (more) setTimeout(tick, 1);
+          else resolve();
+        }
+        tick();
+      });
+      // Let the window end, then read the CPU figures before the drain.
+      while (nowUs() < windowEnd) await sleep(1);
+      const serverCpu = (serverCpuSeconds() - cpu0) / cfg.measureSeconds;
+      const redisCpu = cfg.redisPid ? (cpuSeconds(cfg.redisPid) - redis0) / cfg.measureSeconds : null;
+      const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
+      const delivered = deliveredInWindow / cfg.measureSeconds;
+      const expected = st.sent * perRoom;
+      // Drain: wait for what is in flight, stopping when nothing more arrives for 5 s.
+      let last = -1;
+      let quiet = nowUs();
+      while (st.received < expected && nowUs() - quiet < 5e6 && nowUs() - windowEnd < 30e6) {
+        if (st.received !== last) { last = st.received; quiet = nowUs(); }
+        await sleep(20);
+      }
+      current = null;
+      const lat = summary(st.hist);
+      const lag = summary(st.lag);
+      const lost = Object.values(closes).reduce((a, b) => a + b, 0);
+      const result = {
+        target, delivered: Math.round(delivered), expected, received: st.received, missing: expected - st.received,
+        latencyMs: lat, sendLagMs: lag, serverCpu: round(serverCpu, 3),
+        serverCpuUsPerMsg: round((serverCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
+        ...(redisCpu == null ? {} : {
+          redisCpu: round(redisCpu, 3),
+          redisCpuUsPerMsg: round((redisCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
+        }),
+        loadgenCpu: round(selfCpu, 3), errors, closedConnections: lost,
+        clientBound: selfCpu > 0.9 || lag.p99 > 5,
+      };
+      log(`target ${target}/s delivered ${result.delivered}/s p50 ${lat.p50} p99 ${lat.p99} max ${lat.max} ms,` +
+        ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg)` +
+        `${redisCpu == null ? '' : `, redis ${Math.round(redisCpu * 100)}% (${result.redisCpuUsPerMsg} µs/msg)`}, loadgen ${Math.round(selfCpu * 100)}%` +
+        `${result.missing ? `, MISSING ${result.missing}` : ''}${lost ? `, closed ${JSON.stringify(closes)}` : ''}` +
+        `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
+      st.result = result;
+      const saturated = result.missing > 0 || lost > 0 || delivered < 0.9 * target || lat.p99 > 1000;
+      if (saturated && !cfg.warmUp) break;
+      await sleep(500);
+    }
+    const results = steps.map((x) => x.result).filter(Boolean);
+    const ok = results.filter((r) => r.latencyMs.p99 < 50 && r.missing === 0 && r.closedConnections === 0 && r.delivered >= 0.9 * r.target);
+    return {
+      steps: results,
+      bestUnder50ms: ok.length ? ok[ok.length - 1].delivered : 0,
+      saturation: Math.max(0, ...results.filter((r) => r.missing === 0).map((r) => r.delivered)),
+    };
+  }
+
+  /** Counts a connection's unexpected close by code. */
+  const lostConnection = (code) => { closes[code] = (closes[code] || 0) + 1; };
+  return { onFrame, onText, run, lostConnection };
+}
+
+async function fanout() {
+  const rooms = cfg.rooms;
+  const perRoom = cfg.conns / rooms;
+  const m = meter();
   const paths = [];
   for (let r = 0; r < rooms; r++) for (let k = 0; k < perRoom; k++) paths.push(`/ws/chat/${cfg.roomPrefix}-${r}`);
   const t0 = Date.now();
-  const sockets = await openAll(paths, onFrame, 50);
-  for (const ws of sockets) ws.onLostConnection = (code) => { closes[code] = (closes[code] || 0) + 1; };
+  const sockets = await openAll(paths, m.onFrame, 50);
+  for (const ws of sockets) ws.onLostConnection = m.lostConnection;
   log(`${sockets.length} connections open in ${Date.now() - t0} ms`);
   await sleep(5000); // let the server finish what the connect burst left behind (GC, compilation)
-  const senders = Array.from({ length: rooms }, (_, r) => sockets[r * perRoom]);
-
-  for (const target of cfg.rates) {
-    const index = steps.length;
-    const perSender = target / (rooms * perRoom); // messages per second per room
-    const interval = 1e6 / perSender; // µs
-    const start = Math.round(nowUs() + 20000);
-    const windowStart = start + cfg.warmSeconds * 1e6; // whole µs, as the stamps are
-    const windowEnd = windowStart + cfg.measureSeconds * 1e6;
-    const st = current = { target, windowStart, windowEnd, hist: histogram(), lag: histogram(), sent: 0, received: 0 };
-    steps.push(st);
-    deliveredInWindow = 0;
-    const next = senders.map((_, r) => start + (r * interval) / rooms);
-    const pad = 'x'.repeat(200);
-    let cpu0;
-    let redis0;
-    let self0;
-    let startedWindow = false;
-    await new Promise((resolve) => {
-      function tick() {
-        const t = nowUs();
-        if (!startedWindow && t >= windowStart) {
-          startedWindow = true;
-          cpu0 = serverCpuSeconds();
-          redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
-          self0 = selfCpuSeconds();
-        }
-        let more = false;
-        for (let r = 0; r < senders.length; r++) {
-          while (next[r] <= t && next[r] < windowEnd) {
-            const due = Math.round(next[r]);
-            const head = `b|${index}|${due}|`;
-            const text = head + pad.slice(0, Math.max(0, cfg.size - head.length));
-            if (senders[r].readyState === WebSocket.OPEN) senders[r].send(`{"type":"send","text":"${text}"}`);
-            st.lag.recordValue(Math.max(1, Math.round(t - due)));
-            if (due >= windowStart && due < windowEnd) st.sent++; // the receivers count by the same rounded stamp
-            next[r] += interval;
-          }
-          if (next[r] < windowEnd) more = true;
-        }
-        if (more) setTimeout(tick, 1);
-        else resolve();
-      }
-      tick();
-    });
-    // Let the window end, then read the CPU figures before the drain.
-    while (nowUs() < windowEnd) await sleep(1);
-    const serverCpu = (serverCpuSeconds() - cpu0) / cfg.measureSeconds;
-    const redisCpu = cfg.redisPid ? (cpuSeconds(cfg.redisPid) - redis0) / cfg.measureSeconds : null;
-    const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
-    const delivered = deliveredInWindow / cfg.measureSeconds;
-    const expected = st.sent * perRoom;
-    // Drain: wait for what is in flight, stopping when nothing more arrives for 5 s.
-    let last = -1;
-    let quiet = nowUs();
-    while (st.received < expected && nowUs() - quiet < 5e6 && nowUs() - windowEnd < 30e6) {
-      if (st.received !== last) { last = st.received; quiet = nowUs(); }
-      await sleep(20);
-    }
-    current = null;
-    const lat = summary(st.hist);
-    const lag = summary(st.lag);
-    const lost = Object.values(closes).reduce((a, b) => a + b, 0);
-    const result = {
-      target, delivered: Math.round(delivered), expected, received: st.received, missing: expected - st.received,
-      latencyMs: lat, sendLagMs: lag, serverCpu: round(serverCpu, 3),
-      serverCpuUsPerMsg: round((serverCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
-      ...(redisCpu == null ? {} : {
-        redisCpu: round(redisCpu, 3),
-        redisCpuUsPerMsg: round((redisCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
-      }),
-      loadgenCpu: round(selfCpu, 3), errors, closedConnections: lost,
-      clientBound: selfCpu > 0.9 || lag.p99 > 5,
-    };
-    log(`target ${target}/s delivered ${result.delivered}/s p50 ${lat.p50} p99 ${lat.p99} max ${lat.max} ms,` +
-      ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg)` +
-      `${redisCpu == null ? '' : `, redis ${Math.round(redisCpu * 100)}% (${result.redisCpuUsPerMsg} µs/msg)`}, loadgen ${Math.round(selfCpu * 100)}%` +
-      `${result.missing ? `, MISSING ${result.missing}` : ''}${lost ? `, closed ${JSON.stringify(closes)}` : ''}` +
-      `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
-    st.result = result;
-    const saturated = result.missing > 0 || lost > 0 || delivered < 0.9 * target || lat.p99 > 1000;
-    if (saturated && !cfg.warmUp) break;
-    await sleep(500);
-  }
+  const senders = Array.from({ length: rooms }, (_, r) => (text) => {
+    const ws = sockets[r * perRoom];
+    if (ws.readyState === WebSocket.OPEN) ws.send(`{"type":"send","text":"${text}"}`);
+  });
+  const result = await m.run(senders, perRoom, cfg.rates);
   for (const ws of sockets) { ws.onLostConnection = null; ws.terminate(); }
-  const results = steps.map((s) => s.result).filter(Boolean);
-  const ok = results.filter((r) => r.latencyMs.p99 < 50 && r.missing === 0 && r.closedConnections === 0 && r.delivered >= 0.9 * r.target);
+  return result;
+}
+
+// ------------------------------------------------------------------------------------ users in many rooms
+// cfg.users users, each in cfg.perUser of cfg.rooms rooms (user u is in rooms (u + j * rooms/perUser) % rooms, so
+// every room has users * perUser / rooms members), over one of three transports (cfg.transport):
+//   channels  wss-hub's /ws: one socket per user, a subscribe per room
+//   sockets   a socket per user and room: wss-hub's /ws/chat/{room}, or the Node ws peer
+//   socketio  one Socket.IO connection per user, rooms joined with one `join`
+// Measured: the time for every user to connect and be in their rooms, server memory per user, fan-out at fixed
+// rates (the first member of each room publishes into it), and the time for every user to reconnect.
+function roomsOf(u) {
+  const stride = cfg.rooms / cfg.perUser;
+  return Array.from({ length: cfg.perUser }, (_, j) => (u + j * stride) % cfg.rooms);
+}
+
+const SUBSCRIBED = Buffer.from('"type":"subscribed"');
+
+/** A wss connection that is ready once {@code ready(data)} has said so for its frames; later frames go to onFrame. */
+function openReady(path, first, ready, onFrame) {
+  return new Promise((resolve, reject) => {
+    const ws = connect(path, { handshakeTimeout: 60000, skipUTF8Validation: true });
+    let isReady = false;
+    let frames = 0;
+    ws.on('message', (data) => {
+      if (isReady) { onFrame(data); return; }
+      if (frames++ === 0) first(ws);
+      if (ready(data)) { isReady = true; resolve(ws); }
+    });
+    ws.on('unexpected-response', (req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.on('error', (e) => { if (!isReady) reject(e); });
+    ws.on('close', (code) => {
+      if (!isReady) reject(new Error(`closed ${code} before ready`));
+      else if (ws.onLostConnection) ws.onLostConnection(code);
+    });
+  });
+}
+
+/** One user over cfg.transport: connect() resolves once it is in all its rooms; publish(room, text); close(). */
+function user(u, m) {
+  const rooms = roomsOf(u);
+  const name = (r) => `${cfg.roomPrefix}-${r}`;
+  let sockets = [];
+  let sio = null;
   return {
-    steps: results,
-    bestUnder50ms: ok.length ? ok[ok.length - 1].delivered : 0,
-    saturation: Math.max(0, ...results.filter((r) => r.missing === 0).map((r) => r.delivered)),
+    rooms,
+    async connect() {
+      if (cfg.transport === 'channels') {
+        let subscribed = 0;
+        const ws = await openReady('/ws', (w) => {
+          for (const r of rooms) w.send(`{"type":"subscribe","channel":"chat:${name(r)}"}`);
+        }, (data) => {
+          // one frame may be a batch of several subscribed answers (wsshub.batch)
+          for (let i = data.indexOf(SUBSCRIBED); i >= 0; i = data.indexOf(SUBSCRIBED, i + 1)) subscribed++;
+          return subscribed === rooms.length;
+        }, m.onFrame);
+        sockets = [ws];
+      } else if (cfg.transport === 'sockets') {
+        sockets = await Promise.all(rooms.map((r) => openReady(`/ws/chat/${name(r)}`, () => {}, () => true, m.onFrame)));
+      } else {
+        const { io } = require('socket.io-client');
+        sio = io(cfg.url, {
+          transports: ['websocket'], forceNew: true, reconnection: false, timeout: 60000,
+          extraHeaders: { Authorization: authorization, Origin: cfg.origin }, ca, perMessageDeflate: false,
+        });
+        await new Promise((resolve, reject) => {
+          sio.once('connect_error', reject);
+          sio.once('connect', () => sio.emit('join', rooms.map(name), () => resolve()));
+        });
+        sio.on('message', (msg) => m.onText(msg.text));
+        sio.on('disconnect', (reason) => { if (sio.onLost) sio.onLost(reason); });
+      }
+      for (const ws of sockets) ws.onLostConnection = m.lostConnection;
+      if (sio) sio.onLost = m.lostConnection;
+    },
+    publish(r, text) {
+      if (cfg.transport === 'channels') {
+        if (sockets[0].readyState === WebSocket.OPEN) sockets[0].send(`{"type":"publish","channel":"chat:${name(r)}","text":"${text}"}`);
+      } else if (cfg.transport === 'sockets') {
+        const ws = sockets[rooms.indexOf(r)];
+        if (ws.readyState === WebSocket.OPEN) ws.send(`{"type":"send","text":"${text}"}`);
+      } else {
+        sio.emit('send', { room: name(r), text });
+      }
+    },
+    close() {
+      for (const ws of sockets) { ws.onLostConnection = null; ws.terminate(); }
+      if (sio) { sio.onLost = null; sio.disconnect(); }
+    },
   };
+}
+
+async function connectAll(users, concurrency) {
+  let next = 0;
+  async function worker() {
+    while (next < users.length) await users[next++].connect();
+  }
+  await Promise.all(Array.from({ length: concurrency }, worker));
+}
+
+async function rooms() {
+  const m = meter();
+  const base = await memory();
+  const users = Array.from({ length: cfg.users }, (_, u) => user(u, m));
+  const sockets = cfg.transport === 'sockets' ? cfg.users * cfg.perUser : cfg.users;
+  const t0 = Date.now();
+  await connectAll(users, 50);
+  const connectSeconds = round((Date.now() - t0) / 1000, 1);
+  log(`${cfg.users} users (${sockets} connections) in their ${cfg.perUser} rooms each in ${connectSeconds} s`);
+  await sleep(5000); // what the connect burst left behind (presence, GC, compilation)
+  const mem = await memory();
+  const perUser = { rssKB: round((mem.rss - base.rss) / cfg.users / 1024, 1), heapKB: mem.heap == null ? null : round((mem.heap - base.heap) / cfg.users / 1024, 1) };
+  log(`server memory per user: rss ${perUser.rssKB} KB, heap ${perUser.heapKB} KB`);
+  const perRoom = (cfg.users * cfg.perUser) / cfg.rooms;
+  // the publisher of room r: user r is in it (j = 0), the first member
+  const senders = Array.from({ length: cfg.rooms }, (_, r) => (text) => users[r].publish(r, text));
+  const fan = await m.run(senders, perRoom, cfg.rates);
+  for (const u of users) u.close();
+  await sleep(3000); // the server sees every close
+  const t1 = Date.now();
+  await connectAll(users, 50);
+  const reconnectSeconds = round((Date.now() - t1) / 1000, 1);
+  log(`every user reconnected and back in their rooms in ${reconnectSeconds} s`);
+  for (const u of users) u.close();
+  return { transport: cfg.transport, users: cfg.users, rooms: cfg.rooms, perUser: cfg.perUser, connections: sockets,
+    connectSeconds, reconnectSeconds, memoryPerUser: perUser, baseline: base, loaded: mem, fanout: fan };
 }
 
 // ------------------------------------------------------------------------------------------ connect storm
@@ -469,7 +628,7 @@ async function game() {
 const mb = (b) => (b == null ? '?' : Math.round(b / 1048576));
 const round = (v, d) => Math.round(v * 10 ** d) / 10 ** d;
 
-({ fanout, storm, idle, game })[cfg.scenario]().then((r) => {
+({ fanout, storm, idle, game, rooms })[cfg.scenario]().then((r) => {
   process.stdout.write(JSON.stringify(r) + '\n');
   process.exit(0);
 }, (e) => {

@@ -44,6 +44,11 @@ public final class ChannelClient {
     private long generation;
     /** Guarded by this: frames that arrived before the admission (null once admitted). */
     private List<ChannelClientFrame> early = new ArrayList<>();
+    /**
+     * Guarded by this: the socket closed. A subscription is added and its join started under the same monitor, so
+     * a close never misses one (a join started after the close would leave a ghost member).
+     */
+    private boolean closed;
 
     ChannelClient(ChannelService services, Connection connection, Set<String> roles) {
         this.services = services;
@@ -59,12 +64,26 @@ public final class ChannelClient {
         return connection.outbox();
     }
 
-    /** The cluster admitted the connection: its connected frame, then the frames that came before it. */
+    /**
+     * The cluster admitted the connection: its connected frame, then the frames that came before it, in order.
+     * Frames arriving meanwhile join the held ones until none is left, so no two frames are ever handled at once
+     * and no lock is held while handling one (handling writes to the socket).
+     */
     void admitted() {
-        synchronized (this) { // a frame arriving meanwhile waits here, so the early ones keep their order
-            outbox().send(services.connectedFrame(user()));
-            List<ChannelClientFrame> held = early;
-            early = null;
+        outbox().send(services.connectedFrame(user()));
+        while (true) {
+            List<ChannelClientFrame> held;
+            synchronized (this) {
+                held = early;
+                if (closed) {
+                    return; // closed while the cluster was asked: nothing of it is handled
+                }
+                if (held.isEmpty()) {
+                    early = null; // from now on the socket's own callbacks handle its frames
+                    return;
+                }
+                early = new ArrayList<>();
+            }
             held.forEach(this::handle);
         }
     }
@@ -133,13 +152,24 @@ public final class ChannelClient {
                 error(MarketService.UNKNOWN_SYMBOL, "no such symbol", c.channel(), null);
                 return;
             }
-            subscriptions.put(c.channel(), c);
+            synchronized (this) {
+                if (closed) { // closed meanwhile: its disconnect may have missed this symbol
+                    services.market().unsubscribe(market, List.of(c.name()));
+                    return;
+                }
+                subscriptions.put(c.channel(), c);
+            }
             return;
         }
         ChannelPeer peer = new ChannelPeer(this, c, connection.id() + "/" + ++generation);
-        subscriptions.put(c.channel(), peer);
         Resume resume = s.since() == null ? null : new Resume(s.since(), s.epoch() == null ? "" : s.epoch());
-        services.chat().join(c.room(), peer, resume);
+        synchronized (this) { // join only queues work on the room's executor: nothing is written under the monitor
+            if (closed) {
+                return;
+            }
+            subscriptions.put(c.channel(), peer);
+            services.chat().join(c.room(), peer, resume);
+        }
         if (old instanceof ChannelPeer previous) {
             // subscribed again: the new subscription's welcome replaces it (joined first, so presence holds)
             previous.end(null);
@@ -199,15 +229,22 @@ public final class ChannelClient {
 
     /** The socket closed: every subscription ends (presence entries removed, a leave where it was the last). */
     public void closed() {
-        for (Object s : List.copyOf(subscriptions.values())) {
+        List<Object> ended;
+        Subscriber quotes;
+        synchronized (this) {
+            closed = true;
+            ended = List.copyOf(subscriptions.values());
+            subscriptions.clear();
+            quotes = market;
+        }
+        for (Object s : ended) {
             if (s instanceof ChannelPeer p) {
                 p.end(null);
-                services.chat().leave(p.name.room(), p);
+                services.chat().leave(p.name.room(), p); // queued after its join: a join under way is undone
             }
         }
-        subscriptions.clear();
-        if (market != null) {
-            services.market().disconnect(market);
+        if (quotes != null) {
+            services.market().disconnect(quotes);
         }
     }
 

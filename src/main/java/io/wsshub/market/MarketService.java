@@ -110,13 +110,15 @@ public class MarketService {
         if (s == null) {
             return false;
         }
-        sub.hold();
+        MarketFrame.QuoteView view;
+        sub.hold(); // quotes wait (conflated) until the welcome is queued: none overtakes it
         try {
             synchronized (s) { // no update between reading the snapshot and starting the quotes
                 sub.add(name);
                 s.subscribers.add(sub);
-                sub.peer.send(welcome.apply(s.view));
+                view = s.view;
             }
+            sub.peer.send(welcome.apply(view)); // after the monitor: never a write under a lock
         } finally {
             sub.release();
         }
