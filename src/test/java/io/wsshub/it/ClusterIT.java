@@ -353,8 +353,20 @@ class ClusterIT {
             acknowledged.add(alice.next("message").getString("text"));
             bob.next("message");
         }
+        Client channels = ws(a, "carol"); // a /ws socket in the room
+        ChannelIT.subscribe(channels, "chat:" + room);
+        channels.next("subscribed");
 
         redis.stop();
+        ChannelIT.publish(channels, "chat:" + room, "on /ws", "ws-1");
+        JsonObject wsRefused = channels.next("error");
+        assertEquals("unavailable", wsRefused.getString("code"));
+        assertEquals("chat:" + room, wsRefused.getString("channel"));
+        assertEquals("ws-1", wsRefused.getString("clientId"));
+        String other = "chat:" + room("w");
+        JsonObject noSub = ChannelIT.sub(channels, other);
+        assertEquals("error", noSub.getString("type"), noSub.toString());
+        assertEquals("unavailable", noSub.getString("code"), "a subscribe while Redis is down leaves no subscription");
         alice.sendJson("send", "text", "during", "clientId", "during-1");
         JsonObject refused = alice.next("error");
         assertEquals("unavailable", refused.getString("code"));
@@ -365,6 +377,7 @@ class ClusterIT {
         assertEquals(503, postQuote(a, "ACME", "1.00"));
         assertFalse(alice.closed.isDone(), "open sockets stay open");
         assertFalse(bob.closed.isDone());
+        assertFalse(channels.closed.isDone(), "the /ws socket stays open with its other channel");
         String notReady = awaitReadiness(a, 503); // the load balancer takes the node out while Redis is gone
         assertTrue(notReady.contains("\"engine\"") && notReady.contains("DOWN"), notReady);
         assertTrue(DrainIT.call(a, "GET", "/health/live", null).statusCode() == 200, "alive all the same");
@@ -385,6 +398,10 @@ class ClusterIT {
         }
         assertEquals(11, stored.getInt("id"), "one id for the retried message, right after the acknowledged ones");
         assertEquals(stored, bob.next("message"), "delivered on the other node too, once");
+        JsonObject onWs = channels.next("message");
+        assertEquals(11, onWs.getInt("id"), "the /ws subscription is still live after Redis came back");
+        assertEquals("chat:" + room, onWs.getString("channel"));
+        channels.close();
         Client again = join(b, room, "carol", "?since=0&epoch=" + epoch);
         JsonObject w = again.next("welcome");
         assertTrue(w.getBoolean("recovered"), "same epoch after the restart");
