@@ -66,8 +66,9 @@ public final class ChannelClient {
 
     /**
      * The cluster admitted the connection: its connected frame, then the frames that came before it, in order.
-     * Frames arriving meanwhile join the held ones until none is left, so no two frames are ever handled at once
-     * and no lock is held while handling one (handling writes to the socket).
+     * Frames arriving meanwhile join the held ones until none is left, so no two frames are ever handled at once.
+     * It runs under the connection's monitor (Connection.runIfOpen, ordered with the close); what it sends is
+     * queued and written asynchronously, so nothing waits on the network there.
      */
     void admitted() {
         outbox().send(services.connectedFrame(user()));

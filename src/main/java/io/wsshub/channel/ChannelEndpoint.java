@@ -76,8 +76,8 @@ public class ChannelEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         if (connection != null) {
+            connections.closed(connection, reason); // first: an admission under way then handles nothing
             client.closed();
-            connections.closed(connection, reason);
         }
     }
 

@@ -40,6 +40,12 @@ public class ChatEndpoint {
     private final ClientFrameDecoder decoder = new ClientFrameDecoder();
     private String room;
     private Connection connection;
+    /** Frames a client may send before its admission completes (held, then handled in order). */
+    static final int MAX_EARLY_SENDS = 32;
+    /** Guarded by this: the cluster admitted the connection and its join started. */
+    private boolean joined;
+    /** Guarded by this: sends that came before that (a client re-sending its unacknowledged messages at once). */
+    private final java.util.List<ClientFrame.Send> early = new java.util.ArrayList<>();
 
     @OnOpen
     public void open(Session session, @PathParam("room") String room) throws IOException {
@@ -60,7 +66,14 @@ public class ChatEndpoint {
         }
         this.room = room;
         this.connection = c;
-        connections.whenAdmitted(c, () -> chat.join(room, c.outbox(), resume));
+        connections.whenAdmitted(c, () -> {
+            synchronized (this) { // a send arriving meanwhile waits, so the early ones keep their order
+                joined = true;
+                chat.join(room, c.outbox(), resume);
+                early.forEach(s -> chat.send(room, c.outbox(), s)); // each only starts its store
+                early.clear();
+            }
+        });
     }
 
     /** Parts of a text message as they arrive, so the size limit holds for the whole message. */
@@ -73,6 +86,17 @@ public class ChatEndpoint {
 
     private void handle(ClientFrame frame) {
         if (frame instanceof ClientFrame.Send send) { // the only client frame so far (sealed)
+            synchronized (this) {
+                if (!joined) { // a socket the cluster-wide cap may still refuse publishes nothing yet
+                    if (early.size() < MAX_EARLY_SENDS) {
+                        early.add(send);
+                    } else {
+                        connection.outbox().send(ChatService.error(io.wsshub.transport.Connection.RATE_LIMITED,
+                                "wait for the welcome", null, send.clientId()));
+                    }
+                    return;
+                }
+            }
             chat.send(room, connection.outbox(), send);
         }
     }
@@ -95,8 +119,8 @@ public class ChatEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         if (connection != null) {
+            connections.closed(connection, reason); // first: an admission under way then joins nothing
             chat.leave(room, connection.outbox());
-            connections.closed(connection, reason);
         }
     }
 

@@ -52,6 +52,8 @@ public class GameEndpoint {
             connection.onFrame(part, last, decoder, frame -> {
                 if (joined) {
                     game.handle(connection.outbox(), frame);
+                } else { // a socket the cluster-wide cap may still refuse plays nothing
+                    connection.error("unavailable", "not connected yet: play after the welcome");
                 }
             });
         }
@@ -74,8 +76,8 @@ public class GameEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         if (connection != null) {
+            connections.closed(connection, reason); // first: an admission under way then connects nothing
             game.disconnect(connection.outbox());
-            connections.closed(connection, reason);
         }
     }
 

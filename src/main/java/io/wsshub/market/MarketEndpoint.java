@@ -77,8 +77,8 @@ public class MarketEndpoint {
     @OnClose
     public void close(Session session, CloseReason reason) {
         if (connection != null) {
-            market.disconnect(subscriber);
             connections.closed(connection, reason);
+            market.disconnect(subscriber);
         }
     }
 

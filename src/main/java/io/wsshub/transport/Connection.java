@@ -59,9 +59,29 @@ public final class Connection {
         outbox.endpoint(endpoint);
     }
 
+    /** Guarded by this: the socket closed (set first thing in Connections.closed). */
+    private boolean ended;
+
     /** The per-user cap (cluster-wide on the redis engine) admitted it: it is counted there. */
-    boolean admitted() {
+    public boolean admitted() {
         return admission.isDone() && !admission.isCompletedExceptionally() && admission.join();
+    }
+
+    /**
+     * Runs {@code r} unless the socket closed, atomically with the close: an endpoint that starts its joins here and
+     * undoes them after {@link Connections#closed} can never join after the leave (a ghost member). {@code r} runs
+     * under this connection's monitor, so it must only hand work on (queue frames, start asynchronous calls).
+     */
+    synchronized boolean runIfOpen(Runnable r) {
+        if (ended) {
+            return false;
+        }
+        r.run();
+        return true;
+    }
+
+    synchronized void end() {
+        ended = true;
     }
 
     HttpSession httpSession() {

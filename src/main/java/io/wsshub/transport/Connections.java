@@ -230,18 +230,20 @@ public class Connections {
     }
 
     /**
-     * Runs {@code then} once the cluster-wide per-user cap admitted the connection (at once on the memory engine);
-     * otherwise closes it with 1013: "too many connections for this user", or "unavailable" when the shared store
-     * cannot be asked. Never on an engine thread.
+     * Runs {@code then} once the cluster-wide per-user cap admitted the connection (at once on the memory engine),
+     * unless the socket closed first; otherwise closes it with 1013: "too many connections for this user", or
+     * "unavailable" when the shared store cannot be asked. Never on an engine thread. {@code then} is ordered with
+     * {@link #closed}: endpoints call closed first in @OnClose, then undo what {@code then} started (see
+     * {@link Connection#runIfOpen}).
      */
     public void whenAdmitted(Connection c, Runnable then) {
         if (c.admitted()) {
-            then.run();
+            c.runIfOpen(then);
             return;
         }
         c.admission.whenCompleteAsync((ok, failure) -> {
             if (failure == null && ok) {
-                then.run();
+                c.runIfOpen(then);
                 return;
             }
             String reason = failure != null ? "unavailable" : "too many connections for this user";
@@ -289,9 +291,16 @@ public class Connections {
         }
     }
 
-    /** The session closed (for any reason): release its place. Idempotent. */
+    /**
+     * The session closed (for any reason): release its place. Idempotent. Endpoints call it first in @OnClose, then
+     * undo their joins, so that an admission still under way cannot join after the leave.
+     */
     public void closed(Connection c, CloseReason reason) {
-        if (c == null || !open.remove(c)) {
+        if (c == null) {
+            return;
+        }
+        c.end(); // an admission that completes from now on starts nothing
+        if (!open.remove(c)) {
             return;
         }
         total.decrementAndGet();
