@@ -70,7 +70,7 @@ public class EngineProducer {
         String uri = redisUri.map(String::trim).orElse("");
         if (uri.isEmpty()) {
             MemoryEngine memory = new MemoryEngine(node, historySize, maxRooms,
-                    TimeUnit.MINUTES.toMillis(roomIdleMinutes), System::currentTimeMillis);
+                    TimeUnit.MINUTES.toMillis(roomIdleMinutes), System::currentTimeMillis, presenceListMax);
             eviction = scheduler.scheduleWithFixedDelay(memory::evictIdle, 1, 1, TimeUnit.MINUTES);
             LOG.info(() -> "engine: memory (one server; set redis.uri for a cluster), node " + node);
             return memory;

@@ -21,9 +21,16 @@ public final class MemoryEngine implements Engine {
     private final Logins logins = new Logins();
     private final Connections connections = new Connections();
 
+    /** With member lists of any length (tests). */
     public MemoryEngine(String node, int historySize, int maxRooms, long idleMillis, LongSupplier clock) {
+        this(node, historySize, maxRooms, idleMillis, clock, Integer.MAX_VALUE);
+    }
+
+    /** @param presenceListMax presence.list.max: member lists longer than this are left out (the count is not) */
+    public MemoryEngine(String node, int historySize, int maxRooms, long idleMillis, LongSupplier clock,
+                        int presenceListMax) {
         this.node = node;
-        this.rooms = new MemoryRooms(historySize, maxRooms, idleMillis, clock);
+        this.rooms = new MemoryRooms(historySize, maxRooms, idleMillis, clock, presenceListMax);
     }
 
     @Override

@@ -48,7 +48,11 @@ final class MemoryRooms implements Broker, Presence {
         final Map<String, String> entries = new HashMap<>();
     }
 
-    MemoryRooms(int historySize, int maxRooms, long idleMillis, LongSupplier clock) {
+    /** presence.list.max: longer member lists are not copied for joins, leaves and welcomes (the count is). */
+    private final int presenceListMax;
+
+    MemoryRooms(int historySize, int maxRooms, long idleMillis, LongSupplier clock, int presenceListMax) {
+        this.presenceListMax = presenceListMax;
         this.historySize = historySize;
         this.maxRooms = maxRooms;
         this.idleMillis = idleMillis;
@@ -109,12 +113,18 @@ final class MemoryRooms implements Broker, Presence {
         return n;
     }
 
+    /** The sorted members while there are at most presence.list.max, else null: no O(members) copy per change. */
+    private List<String> listed(Room r) {
+        return r.users.size() <= presenceListMax ? List.copyOf(r.users.keySet()) : null;
+    }
+
     @Override
     public CompletionStage<Joined> join(String name, String entry, String user, long since, String epoch,
                                         int welcome) {
         Room r;
         Joined joined;
         long pv = -1;
+        int count = 0;
         List<String> members = null;
         while (true) {
             try {
@@ -129,7 +139,8 @@ final class MemoryRooms implements Broker, Presence {
                 r.lastActive = clock.getAsLong();
                 if (r.entries.putIfAbsent(entry, user) == null && r.users.merge(user, 1, Integer::sum) == 1) {
                     pv = ++r.pv;
-                    members = List.copyOf(r.users.keySet());
+                    count = r.users.size();
+                    members = listed(r);
                 }
                 List<StoredMessage> history = null;
                 Boolean recovered = null;
@@ -140,13 +151,12 @@ final class MemoryRooms implements Broker, Presence {
                 if (history == null) {
                     history = newest(r, welcome);
                 }
-                joined = new Joined(r.epoch, r.top, r.pv, r.users.size(), List.copyOf(r.users.keySet()), history,
-                        recovered);
+                joined = new Joined(r.epoch, r.top, r.pv, r.users.size(), listed(r), history, recovered);
                 break;
             }
         }
         if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "join", user, members.size(), members);
+            roomListener.presence(name, r.epoch, pv, "join", user, count, members);
         }
         return CompletableFuture.completedFuture(joined);
     }
@@ -158,6 +168,7 @@ final class MemoryRooms implements Broker, Presence {
             return CompletableFuture.completedFuture(null);
         }
         long pv = -1;
+        int count = 0;
         List<String> members = null;
         synchronized (r) {
             r.lastActive = clock.getAsLong();
@@ -166,14 +177,15 @@ final class MemoryRooms implements Broker, Presence {
                 if (n != null && n <= 1) {
                     r.users.remove(user);
                     pv = ++r.pv;
-                    members = List.copyOf(r.users.keySet());
+                    count = r.users.size();
+                    members = listed(r);
                 } else if (n != null) {
                     r.users.put(user, n - 1);
                 }
             }
         }
         if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "leave", user, members.size(), members);
+            roomListener.presence(name, r.epoch, pv, "leave", user, count, members);
         }
         return CompletableFuture.completedFuture(null);
     }

@@ -290,7 +290,7 @@ class ChatServiceTest {
     @Test
     void memberListsStopAtPresenceListMaxWhileTheCountGoesOn() {
         ChatService chat = new ChatService(new ChatSettings(1000, 50, 2000, 10_000, 2),
-                new MemoryEngine("test", 1000, 100, 60_000, System::currentTimeMillis), Runnable::run, clock);
+                new MemoryEngine("test", 1000, 100, 60_000, System::currentTimeMillis, 2), Runnable::run, clock);
         RecordingPeer alice = new RecordingPeer("alice");
         chat.join("big", alice, null);
         chat.join("big", new RecordingPeer("bob"), null);
