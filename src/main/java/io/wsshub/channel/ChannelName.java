@@ -29,11 +29,11 @@ public record ChannelName(String channel, Kind kind, String name, String role) {
         ROLE
     }
 
-    /** Today's room rule (/ws/chat/{room}). */
+    /** The room rule, of chat: channels and of /ws/chat/{room} (chat.Room uses this one). */
     public static final Pattern ROOM = Pattern.compile("^[a-z0-9][a-z0-9-]{0,31}$");
     /** A user name as dm: and user: channels spell it. */
     public static final Pattern USER_NAME = Pattern.compile("^[A-Za-z0-9._@-]{1,64}$");
-    /** The market's symbol rule. */
+    /** The symbol rule, of market: channels and of /ws/market (MarketService uses this one). */
     public static final Pattern SYMBOL = Pattern.compile("^[A-Z][A-Z0-9.]{0,11}$");
     /** What channels.roles may name as a namespace. */
     public static final Pattern NAMESPACE = Pattern.compile("^[a-z][a-z0-9-]{0,15}$");

@@ -5,7 +5,8 @@ import java.util.regex.Pattern;
 /** The room name rule (the room state itself is the engine's). */
 final class Room {
 
-    static final Pattern NAME = Pattern.compile("^[a-z0-9][a-z0-9-]{0,31}$");
+    /** The channel core owns the rule: a chat: channel is this room. */
+    static final Pattern NAME = io.wsshub.channel.ChannelName.ROOM;
 
     private Room() {
     }

@@ -29,7 +29,8 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class MarketService {
 
-    public static final Pattern SYMBOL = Pattern.compile("^[A-Z][A-Z0-9.]{0,11}$");
+    /** The channel core owns the rule: a market: channel names this symbol. */
+    public static final Pattern SYMBOL = io.wsshub.channel.ChannelName.SYMBOL;
     public static final String UNKNOWN_SYMBOL = "unknown_symbol";
     public static final String INVALID_SYMBOL = "invalid_symbol";
     public static final String TOO_MANY_SYMBOLS = "too_many_symbols";
