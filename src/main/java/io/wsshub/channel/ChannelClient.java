@@ -6,7 +6,7 @@ import io.wsshub.channel.ChannelClientFrame.Subscribe;
 import io.wsshub.channel.ChannelClientFrame.Unsubscribe;
 import io.wsshub.chat.ChatService;
 import io.wsshub.chat.ClientFrame;
-import io.wsshub.chat.Resume;
+import io.wsshub.channel.Resume;
 import io.wsshub.market.MarketService;
 import io.wsshub.market.Subscriber;
 import io.wsshub.transport.Connection;

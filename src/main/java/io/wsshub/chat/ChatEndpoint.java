@@ -1,5 +1,6 @@
 package io.wsshub.chat;
 
+import io.wsshub.channel.Resume;
 import io.wsshub.security.HandshakeGuard;
 import io.wsshub.transport.Connection;
 import io.wsshub.transport.Connections;

@@ -1,5 +1,6 @@
 package io.wsshub.chat;
 
+import io.wsshub.channel.Resume;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;

@@ -122,7 +122,7 @@ class DeliveryOrderTest {
         chat.join("r", alice, null);
         chat.send("r", alice, text("one"));
         String epoch = alice.frames.get(0).getString("epoch");
-        chat.message("r", epoch, new Broker.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
+        engine.target.message("r", epoch, new Broker.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
         chat.send("r", alice, text("two"));
         assertEquals(List.of(1L, 2L), ids(alice));
     }
@@ -183,7 +183,7 @@ class DeliveryOrderTest {
         ChatService chat = chat(engine);
         RecordingPeer alice = new RecordingPeer("alice");
         chat.join("r", alice, null);
-        chat.message("r", "another-epoch", new Broker.StoredMessage(1, "bob", "x", "t", null));
+        engine.target.message("r", "another-epoch", new Broker.StoredMessage(1, "bob", "x", "t", null));
         assertTrue(ids(alice).isEmpty());
         assertEquals(List.of("1013 resync"), alice.closes);
     }

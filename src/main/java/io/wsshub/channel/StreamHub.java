@@ -1,4 +1,4 @@
-package io.wsshub.chat;
+package io.wsshub.channel;
 
 import io.wsshub.engine.SerialExecutor;
 import io.wsshub.transport.Peer;
@@ -9,44 +9,71 @@ import java.util.List;
 import java.util.concurrent.CompletionStage;
 
 /**
- * This node's view of one room: its local connections and the position of the room's delivery stream here.
- * Every field is touched only by tasks of {@link #serial}, so it needs no lock and no task holds one while it
- * writes to a socket. The delivery rules themselves are in {@link ChatService}.
+ * This node's view of one channel's stream: its local members and the position of the stream here. Every field
+ * is touched only by tasks of {@link #serial}, so it needs no lock and no task holds one while it writes to a
+ * socket. The delivery rules themselves are in {@link ChannelStreams}.
  */
-final class RoomHub {
+final class StreamHub {
 
-    /** A room event as delivered by the engine: a message (with id) or a presence change (with pv). */
+    /** A stream event as delivered by the engine: a message (with id) or a presence change (with pv). */
     sealed interface Event permits Msg, Pres {
     }
 
     record Msg(String epoch, io.wsshub.engine.Broker.StoredMessage message) implements Event {
     }
 
-    /** A presence change; its frames are encoded once per format (room or channel), when first needed. */
+    /** A presence change; its frames are encoded once per format, when first needed. */
     static final class Pres implements Event {
         final String epoch;
         final long pv;
-        final String event;
-        final String user;
-        final int count;
-        /** Null when the engine left a long list out. */
-        final java.util.List<String> members;
-        String roomFrame;
-        String channelFrame;
+        final StreamFormat.PresenceChange change;
+        final Frames frames = new Frames();
 
-        Pres(String epoch, long pv, String event, String user, int count, java.util.List<String> members) {
+        Pres(String epoch, long pv, StreamFormat.PresenceChange change) {
             this.epoch = epoch;
             this.pv = pv;
-            this.event = event;
-            this.user = user;
-            this.count = count;
-            this.members = members;
+            this.change = change;
         }
     }
 
-    /** One local connection in the room. */
+    /** The frames of one event, one per format (there are one or two formats in practice). */
+    static final class Frames {
+        private StreamFormat f0;
+        private String s0;
+        private StreamFormat f1;
+        private String s1;
+        private java.util.IdentityHashMap<StreamFormat, String> more;
+
+        String get(StreamFormat f) {
+            if (f == f0) {
+                return s0;
+            }
+            if (f == f1) {
+                return s1;
+            }
+            return more == null ? null : more.get(f);
+        }
+
+        void put(StreamFormat f, String frame) {
+            if (f0 == null) {
+                f0 = f;
+                s0 = frame;
+            } else if (f1 == null) {
+                f1 = f;
+                s1 = frame;
+            } else {
+                if (more == null) {
+                    more = new java.util.IdentityHashMap<>();
+                }
+                more.put(f, frame);
+            }
+        }
+    }
+
+    /** One local member of the stream (a connection, or one subscription of a /ws connection). */
     static final class Member {
         final String entry;
+        final StreamFormat format;
         /** Events that arrived before its welcome (null once it is live). */
         List<Event> buffer = new ArrayList<>();
         /** Set when the connection closed before its join completed: the join's entry must then be removed. */
@@ -58,8 +85,9 @@ final class RoomHub {
         long fromId;
         long fromPv;
 
-        Member(String entry) {
+        Member(String entry, StreamFormat format) {
             this.entry = entry;
+            this.format = format;
         }
 
         boolean live() {
@@ -82,7 +110,7 @@ final class RoomHub {
     /** lastId at the previous position check: a gap seen twice in a row (not just in flight) is filled. */
     long lastIdAtCheck = -1;
 
-    RoomHub(String name, SerialExecutor serial) {
+    StreamHub(String name, SerialExecutor serial) {
         this.name = name;
         this.serial = serial;
     }

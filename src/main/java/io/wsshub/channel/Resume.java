@@ -1,4 +1,4 @@
-package io.wsshub.chat;
+package io.wsshub.channel;
 
 import java.util.List;
 import java.util.Map;

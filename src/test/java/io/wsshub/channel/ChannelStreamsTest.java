@@ -1,0 +1,108 @@
+package io.wsshub.channel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import io.wsshub.engine.Broker.StoredMessage;
+import io.wsshub.engine.MemoryEngine;
+import io.wsshub.transport.RecordingPeer;
+import io.wsshub.transport.Peer;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The channel core's ordered delivery with a format of its own (no chat code): what a feature plugging in gets —
+ * its own frames, each message encoded once per format, and a resume that sends only what was missed.
+ */
+class ChannelStreamsTest {
+
+    /** A made-up feature's frames: JSON naming the format, so the test sees which one each member got. */
+    static final class CountingFormat implements StreamFormat {
+        final String name;
+        final AtomicInteger messagesEncoded = new AtomicInteger();
+
+        CountingFormat(String name) {
+            this.name = name;
+        }
+
+        @Override
+        public String welcome(String stream, Peer peer, Welcome w) {
+            return "{\"type\":\"hello\",\"f\":\"" + name + "\",\"lastId\":" + w.lastId() + ",\"epoch\":\""
+                    + w.epoch() + "\",\"history\":" + w.history().size() + ",\"recovered\":" + w.recovered() + "}";
+        }
+
+        @Override
+        public String message(String stream, Peer peer, StoredMessage m) {
+            messagesEncoded.incrementAndGet();
+            return "{\"type\":\"message\",\"f\":\"" + name + "\",\"id\":" + m.id() + "}";
+        }
+
+        @Override
+        public String presence(String stream, Peer peer, PresenceChange p) {
+            return "{\"type\":\"presence\",\"f\":\"" + name + "\",\"count\":" + p.count() + "}";
+        }
+    }
+
+    private final MemoryEngine engine = new MemoryEngine("n", 100, 10, 60_000, System::currentTimeMillis);
+    private final ChannelStreams streams = new ChannelStreams(engine, Runnable::run, 10, 100);
+
+    private void publish(String stream, String text) {
+        engine.broker().publish(stream, "bob", text, "2026-12-01T00:00:00.000Z", null).toCompletableFuture().join();
+    }
+
+    private static List<Long> ids(RecordingPeer p) {
+        return p.ofType("message").stream().map(m -> m.getJsonNumber("id").longValue()).toList();
+    }
+
+    @Test
+    void eachMessageIsEncodedOncePerFormatAndReachesEveryMemberInOrder() {
+        CountingFormat a = new CountingFormat("a");
+        CountingFormat b = new CountingFormat("b");
+        RecordingPeer[] peers = new RecordingPeer[6];
+        for (int i = 0; i < peers.length; i++) {
+            peers[i] = new RecordingPeer("u" + i);
+            streams.join("feed:x", peers[i], null, i % 2 == 0 ? a : b);
+        }
+        for (int i = 0; i < 5; i++) {
+            publish("feed:x", "m" + i);
+        }
+        for (int i = 0; i < peers.length; i++) {
+            assertEquals(List.of(1L, 2L, 3L, 4L, 5L), ids(peers[i]));
+            String want = i % 2 == 0 ? "a" : "b";
+            peers[i].ofType("message").forEach(f -> assertEquals(want, f.getString("f")));
+        }
+        assertEquals(5, a.messagesEncoded.get(), "one encoding per message for the three members of format a");
+        assertEquals(5, b.messagesEncoded.get());
+    }
+
+    @Test
+    void aResumeSendsOnlyWhatWasMissed() {
+        CountingFormat f = new CountingFormat("f");
+        RecordingPeer first = new RecordingPeer("alice");
+        streams.join("feed:y", first, null, f);
+        publish("feed:y", "one");
+        publish("feed:y", "two");
+        String epoch = first.ofType("hello").get(0).getString("epoch");
+        streams.leave("feed:y", first);
+        publish("feed:y", "three");
+
+        RecordingPeer again = new RecordingPeer("alice");
+        streams.join("feed:y", again, new Resume(2, epoch), f);
+        assertEquals(true, again.ofType("hello").get(0).getBoolean("recovered"));
+        assertEquals(1, again.ofType("hello").get(0).getInt("history"));
+        publish("feed:y", "four");
+        assertEquals(List.of(4L), ids(again), "the missed message is in the welcome's history, then live ones");
+    }
+
+    @Test
+    void aLeaveStopsDeliveriesAndTheLastOneDropsTheStream() {
+        CountingFormat f = new CountingFormat("f");
+        RecordingPeer p = new RecordingPeer("alice");
+        streams.join("feed:z", p, null, f);
+        assertEquals(1, streams.localStreams());
+        streams.leave("feed:z", p);
+        publish("feed:z", "after");
+        assertEquals(List.of(), ids(p));
+        assertEquals(0, streams.localStreams());
+    }
+}
