@@ -524,6 +524,28 @@ class ChannelIT {
     }
 
     @Test
+    void aBinaryFrameIsAnsweredBadJsonOnEveryEndpointAndTheSocketStaysUp() throws Exception {
+        Client onWs = ws("alice");
+        Client onChat = Wss.join(newRoom(), "alice");
+        Client onMarket = Wss.connect("/ws/market", "alice");
+        Client onGame = Wss.connect("/ws/game", "alice");
+        onGame.next("welcome");
+        for (Client c : new Client[] {onWs, onChat, onMarket, onGame}) {
+            c.socket().sendBinary(java.nio.ByteBuffer.wrap(new byte[] {1, 2, 3}), true).join();
+            JsonObject f = c.next("error");
+            assertEquals("bad_json", f.getString("code"), f.toString());
+            assertNull(c.closed.getNow(null), "the socket stays open");
+        }
+        assertNothingElseThenPong(onWs);
+        String room = newRoom();
+        subscribe(onWs, "chat:" + room);
+        assertEquals("subscribed", onWs.next("subscribed").getString("type"));
+        for (Client c : new Client[] {onWs, onChat, onMarket, onGame}) {
+            c.close();
+        }
+    }
+
+    @Test
     void theOpenApiDescriptionIsReadableWithoutCredentials() throws Exception {
         HttpResponse<String> r = get(null, "/openapi");
         assertEquals(200, r.statusCode());
