@@ -2,8 +2,9 @@
 // The server owns the game: this page only sends intents (queue, move with the version it saw, resign, spectate)
 // and draws the state it gets. A reload or a new connection is welcomed with the user's match. All text is set
 // with textContent.
-'use strict';
-(() => {
+import {liveSocket} from './live-socket.js';
+
+{
   const COLS = 7;
   const ROWS = 6;
   const $ = (id) => document.getElementById(id);
@@ -282,5 +283,5 @@
   lobbyTimer = setInterval(() => { if (!current || !current.seat) send({type: 'lobby'}); }, 5000);
 
   buildBoard();
-  socket = window.liveSocket('/ws/game', {onFrame});
-})();
+  socket = liveSocket('/ws/game', {onFrame});
+}

@@ -1,13 +1,16 @@
-// wss-hub browser client for /ws/market (docs/protocol.md): a table of subscribed symbols, kept in local
-// storage, re-subscribed after every reconnect (live-socket.js: backoff with jitter). All text is set with
-// textContent.
-'use strict';
-(() => {
+// wss-hub market page: a table of symbols, each a market:<SYMBOL> channel on the tab's one /ws socket
+// (wss-hub.js: backoff with jitter, every channel subscribed again after a reconnect), kept in local storage.
+// All text is set with textContent.
+import {Hub} from './js/wss-hub.js';
+import {statusPill} from './live-socket.js';
+
+{
   const SYMBOL = /^[A-Z][A-Z0-9.]{0,11}$/;   // the server's rule
   const KEY = 'wsshub.market.symbols';
   const $ = (id) => document.getElementById(id);
-  const rows = new Map();                  // symbol -> {tr, seq}
-  let socket = null;
+  const rows = new Map();                  // symbol -> {tr, seq, sub}
+  const hub = new Hub(`wss://${location.host}/ws`);
+  statusPill(hub);
 
   function saved() {
     try {
@@ -50,8 +53,20 @@
     b.addEventListener('click', () => remove(symbol));
     cell(tr, 'remove').appendChild(b);
     $('rows').appendChild(tr);
-    const r = {tr, seq: 0};
+    const r = {tr, seq: 0, sub: null};
     rows.set(symbol, r);
+    r.sub = hub.subscribe(`market:${symbol}`, {
+      onSubscribed: () => { r.seq = 0; }, // a new subscription starts from its snapshot (onQuote next)
+      onQuote: show,
+      onError(e) {
+        if (r.sub.state === 'failed') { // unknown_symbol, too_many_channels: it will not work later either
+          r.tr.remove();
+          rows.delete(symbol);
+          save();
+        }
+        notice(`${e.message}: ${symbol} (${e.code})`);
+      },
+    });
     return r;
   }
 
@@ -78,10 +93,6 @@
     cell(r.tr, 'time').textContent = new Date(q.ts).toLocaleTimeString([], {hour: '2-digit', minute: '2-digit', second: '2-digit'});
   }
 
-  function send(frame) {
-    if (socket) socket.send(frame);
-  }
-
   function add(symbol) {
     if (!SYMBOL.test(symbol)) {
       notice(`"${symbol}" is not a symbol: 1 to 12 capital letters, digits or ".", starting with a letter`);
@@ -91,7 +102,6 @@
     if (rows.has(symbol)) return;
     row(symbol);
     save();
-    send({type: 'subscribe', symbols: [symbol]});
   }
 
   function remove(symbol) {
@@ -100,7 +110,7 @@
     r.tr.remove();
     rows.delete(symbol);
     save();
-    send({type: 'unsubscribe', symbols: [symbol]});
+    r.sub.unsubscribe();
   }
 
   $('add').addEventListener('submit', (e) => {
@@ -109,27 +119,5 @@
     $('symbol').value = '';
   });
 
-  function onFrame(f) {
-    if (f.type === 'snapshot') {
-      f.quotes.forEach(show);
-    } else if (f.type === 'quote') {
-      show(f);
-    } else if (f.type === 'error') {
-      const bad = f.symbols || [];
-      if (f.code === 'unknown_symbol' || f.code === 'invalid_symbol' || f.code === 'too_many_symbols') {
-        bad.forEach((s) => { const r = rows.get(s); if (r) { r.tr.remove(); rows.delete(s); } });
-        save();
-      }
-      notice(`${f.message}${bad.length ? ': ' + bad.join(', ') : ''} (${f.code})`);
-    }
-  }
-
   saved().forEach((s) => row(s));
-  socket = window.liveSocket('/ws/market', {
-    onOpen: () => {
-      rows.forEach((r) => { r.seq = 0; }); // a new subscription starts from its snapshot
-      if (rows.size) send({type: 'subscribe', symbols: [...rows.keys()]});
-    },
-    onFrame,
-  });
-})();
+}

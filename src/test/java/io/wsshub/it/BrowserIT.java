@@ -121,8 +121,11 @@ class BrowserIT {
 
     /** Opens {@code page}: the login page comes first and, once signed in, sends the browser back to it. */
     static WebDriver signedInAt(String user, String page) throws Exception {
-        WebDriver d = browser();
-        d.get(Wss.https(page).toString());
+        return signedInAt(browser(), user, Wss.https(page).toString(), page);
+    }
+
+    static WebDriver signedInAt(WebDriver d, String user, String url, String page) {
+        d.get(url);
         waiting(d).until(x -> x.getCurrentUrl().contains("/login.html"));
         d.findElement(By.id("user")).sendKeys(user);
         d.findElement(By.id("password")).sendKeys(Wss.PASSWORD, Keys.ENTER);
@@ -150,7 +153,7 @@ class BrowserIT {
     }
 
     private static List<String> members(WebDriver d) {
-        return d.findElements(By.cssSelector("#members li")).stream().map(WebElement::getText).toList();
+        return d.findElements(By.cssSelector("#members li .name")).stream().map(WebElement::getText).toList();
     }
 
     private static String room() {
@@ -275,7 +278,7 @@ class BrowserIT {
     }
 
     @Test
-    void otherRoomsCountUnreadMessagesAndLeavingARoomClosesItsSocket() throws Exception {
+    void otherRoomsCountUnreadMessagesAndLeavingARoomUnsubscribesIt() throws Exception {
         String first = room();
         String second = room();
         WebDriver alice = signedIn("alice", first);
@@ -298,5 +301,113 @@ class BrowserIT {
         waiting(bob).until(x -> members(x).equals(List.of("bob")));
         assertTrue(alice.findElements(By.cssSelector("#rooms button[data-room='" + first + "']")).isEmpty());
         assertEquals("#" + second, alice.findElement(By.id("room-title")).getText());
+    }
+
+    /** Counts the page's WebSockets: installed before any script of the page runs. */
+    private static void countSockets(WebDriver d) {
+        ((org.openqa.selenium.chrome.ChromeDriver) d).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
+                java.util.Map.of("source", "(() => { const W = window.WebSocket; window.__sockets = [];"
+                        + "const Counted = function (...a) { const s = new W(...a); window.__sockets.push(s); return s; };"
+                        + "Counted.prototype = W.prototype;"
+                        + "Object.assign(Counted, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});"
+                        + "window.WebSocket = Counted; })();"));
+    }
+
+    private static long sockets(WebDriver d, boolean openOnly) {
+        return (Long) ((JavascriptExecutor) d).executeScript(openOnly
+                ? "return window.__sockets.filter((s) => s.readyState === 1).length"
+                : "return window.__sockets.length");
+    }
+
+    private static void post(String channel, String text) throws Exception {
+        var r = Wss.http().send(java.net.http.HttpRequest.newBuilder(Wss.https("/api/channels/"
+                        + java.net.URLEncoder.encode(channel, java.nio.charset.StandardCharsets.UTF_8) + "/messages"))
+                .header("Authorization", Wss.basic("feed", Wss.PASSWORD)).header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString(jakarta.json.Json.createObjectBuilder()
+                        .add("text", text).add("clientId", UUID.randomUUID().toString()).build().toString()))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(201, r.statusCode(), r.body());
+    }
+
+    private static void open(WebDriver d, String css) {
+        d.findElement(By.cssSelector(css)).click();
+    }
+
+    private static List<String> notifications(WebDriver d) {
+        return d.findElements(By.cssSelector("#notifications li .text")).stream().map(WebElement::getText).toList();
+    }
+
+    @Test
+    void oneSocketCarriesRoomsADmAndNotificationsAndAKilledConnectionLosesAndDuplicatesNothing() throws Exception {
+        String first = room();
+        String second = room();
+        Wss.Client bob = Wss.connect("/ws/chat/" + first, "bob"); // in the member list, for the DM button
+        try (TcpProxy proxy = new TcpProxy(Integer.getInteger("it.proxy.port"), Wss.port())) {
+            WebDriver alice = browser();
+            countSockets(alice);
+            String page = "/index.html?room=" + first;
+            signedInAt(alice, "alice", "https://localhost:" + proxy.port() + page, page);
+            awaitStatus(alice, "connected");
+            alice.findElement(By.id("room")).clear();
+            alice.findElement(By.id("room")).sendKeys(second, Keys.ENTER);
+            waiting(alice).until(x -> x.findElement(By.id("room-title")).getText().equals("#" + second));
+            open(alice, "#rooms button[data-room='" + first + "']");
+            waiting(alice).until(x -> members(x).equals(List.of("alice", "bob")));
+            open(alice, "#members button[aria-label='Message bob']"); // a direct message, from the member list
+            waiting(alice).until(x -> x.findElement(By.id("room-title")).getText().equals("@bob"));
+            post("dm:alice,bob", "dm before");
+            awaitMessage(alice, "dm before");
+            post("user:alice", "note before");
+            waiting(alice).until(x -> notifications(x).contains("note before"));
+            assertEquals(1, sockets(alice, false), "two rooms, a DM and the notifications on one socket");
+
+            proxy.refuse(true);
+            proxy.kill(); // the TCP connection dies, as on a network failure
+            waiting(alice).until(x -> !"connected".equals(x.findElement(By.id("status")).getAttribute("data-state")));
+            post("chat:" + first, "first while down");
+            post("chat:" + second, "second while down");
+            post("dm:alice,bob", "dm while down");
+            post("user:alice", "note while down");
+            proxy.refuse(false);
+            awaitStatus(alice, "connected");
+
+            awaitMessage(alice, "dm while down");
+            assertEquals(List.of("dm before", "dm while down"), confirmed(alice));
+            waiting(alice).until(x -> notifications(x).contains("note while down"));
+            assertEquals(List.of("note while down", "note before"), notifications(alice), "newest first, once each");
+            WebElement firstButton = alice.findElement(By.cssSelector("#rooms button[data-room='" + first + "']"));
+            waiting(alice).until(x -> "1".equals(firstButton.findElement(By.className("unread")).getText()));
+            firstButton.click();
+            waiting(alice).until(x -> confirmed(x).equals(List.of("first while down")));
+            open(alice, "#rooms button[data-room='" + second + "']");
+            waiting(alice).until(x -> confirmed(x).equals(List.of("second while down")));
+            assertEquals(1, sockets(alice, true), "one socket open after the reconnect");
+            assertEquals(2, sockets(alice, false), "the dead one and its replacement: no socket per channel");
+            assertTrue(((JavascriptExecutor) alice).executeScript("return document.getElementById('messages').textContent")
+                    .toString().indexOf("history reloaded") < 0, "every channel was recovered, none reloaded");
+        } finally {
+            bob.close();
+        }
+    }
+
+    @Test
+    void aTeamChannelOpensForItsRoleAndIsRefusedToOthersOnTheSameSocket() throws Exception {
+        String team = "staff:" + room();
+        WebDriver alice = signedIn("alice", room());
+        alice.findElement(By.id("room")).clear();
+        alice.findElement(By.id("room")).sendKeys(team, Keys.ENTER);
+        WebElement error = waiting(alice).until(x -> x.findElement(By.cssSelector("#messages li.error")));
+        assertTrue(error.getText().contains("forbidden"), error.getText());
+        assertTrue(alice.findElements(By.cssSelector("#rooms button[data-channel='" + team + "']")).isEmpty(),
+                "a refused channel leaves no entry");
+        assertEquals("connected", alice.findElement(By.id("status")).getAttribute("data-state"),
+                "the socket and its other channels stay up");
+
+        WebDriver carol = signedIn("carol", room()); // carol is in the dev group staff
+        carol.findElement(By.id("room")).clear();
+        carol.findElement(By.id("room")).sendKeys(team, Keys.ENTER);
+        waiting(carol).until(x -> x.findElement(By.id("room-title")).getText().equals("#" + team));
+        say(carol, "staff only");
+        awaitMessage(carol, "staff only");
     }
 }

@@ -4,18 +4,10 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.FileInputStream;
-import java.io.InputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.Certificate;
-import java.util.Base64;
-import java.util.Collections;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.jboss.arquillian.junit5.ArquillianExtension;
 import org.junit.jupiter.api.Test;
@@ -29,8 +21,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(ArquillianExtension.class)
 class ClientLibraryIT {
 
-    private static final Path CLIENT = Path.of("client");
-    private static final Path WORK = Path.of("target", "client-it");
+    private static final Path CLIENT = NodeTool.CLIENT;
+    private static final Path WORK = NodeTool.WORK;
 
     @Test
     void theServedLibraryIsThePackagesFileAndNeedsNoLogin() throws Exception {
@@ -44,12 +36,8 @@ class ClientLibraryIT {
 
     @Test
     void theLibraryPassesItsNodeTestsAgainstThisServer() throws Exception {
-        Files.createDirectories(WORK);
-        if (!Files.exists(CLIENT.resolve("node_modules/ws/package.json"))) {
-            run(List.of("npm", "ci", "--no-audit", "--no-fund"), WORK.resolve("npm-ci.log"), 300);
-        }
-        Path ca = WORK.resolve("server-ca.pem");
-        Files.writeString(ca, serverCertificatePem());
+        NodeTool.ensureClientDependencies();
+        Path ca = NodeTool.serverCaPem();
         Wss.ssl(); // waits until the server's TLS port answers
         // Node 18 (Debian's) and newer: each test closes what it opened, so the run ends without --test-force-exit
         ProcessBuilder node = new ProcessBuilder("node", "--test", "--test-reporter=spec", "test/")
@@ -69,10 +57,6 @@ class ClientLibraryIT {
         assertTrue(out.matches("(?s).*pass [1-9][0-9]*.*"), out);
     }
 
-    private static int run(List<String> command, Path log, int seconds) throws Exception {
-        return run(new ProcessBuilder(command).directory(CLIENT.toFile()), log, seconds);
-    }
-
     private static int run(ProcessBuilder pb, Path log, int seconds) throws Exception {
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         Process p = pb.start();
@@ -80,29 +64,6 @@ class ClientLibraryIT {
             p.destroyForcibly();
             throw new AssertionError(pb.command() + " did not finish in " + seconds + " s:\n" + Files.readString(log));
         }
-        int exit = p.exitValue();
-        if (exit != 0 && pb.command().get(0).equals("npm")) {
-            throw new AssertionError("npm ci failed (" + exit + "):\n" + Files.readString(log));
-        }
-        return exit;
-    }
-
-    /** The certificate of the server's key.p12, as PEM: what a Node client is told to trust. */
-    private static String serverCertificatePem() throws Exception {
-        KeyStore ks = KeyStore.getInstance("PKCS12");
-        try (InputStream in = new FileInputStream(System.getProperty("it.keystore"))) {
-            ks.load(in, System.getProperty("it.keystore.password").toCharArray());
-        }
-        StringBuilder pem = new StringBuilder();
-        for (String alias : Collections.list(ks.aliases())) {
-            Certificate c = ks.getCertificate(alias);
-            if (c != null) {
-                pem.append("-----BEGIN CERTIFICATE-----\n")
-                        .append(Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
-                                .encodeToString(c.getEncoded()))
-                        .append("\n-----END CERTIFICATE-----\n");
-            }
-        }
-        return pem.toString();
+        return p.exitValue();
     }
 }
