@@ -39,7 +39,9 @@ public final class SerialExecutor implements Executor {
             while ((t = tasks.poll()) != null) {
                 try {
                     t.run();
-                } catch (RuntimeException e) {
+                } catch (Throwable e) {
+                    // Errors too (an AssertionError, a StackOverflowError in one task): rethrown, it would leave
+                    // running set and freeze this room or every game on the node; the next task runs instead
                     LOG.log(Level.SEVERE, "task failed", e);
                 }
             }

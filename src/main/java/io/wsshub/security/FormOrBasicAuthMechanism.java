@@ -114,14 +114,14 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     private boolean checkPassword(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
                                   String user, String password) throws AuthenticationException {
         String address = req.getRemoteAddr();
-        long wait = throttle.retryAfterSeconds(user, address);
+        long wait = throttle.reserve(user, address); // reserved before the check: concurrent guesses count too
         if (wait > 0) {
             res.setStatus(429);
             res.setHeader("Retry-After", Long.toString(wait));
             return false;
         }
         if (validate(ctx, user, password)) {
-            throttle.succeeded(user);
+            throttle.succeeded(user, address);
             return true;
         }
         throttle.failed(user, address);

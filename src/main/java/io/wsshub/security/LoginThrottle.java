@@ -14,8 +14,16 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * {@code maxAddressFailures} from one client address, whatever the names — further attempts are refused with 429
  * and Retry-After before the password is even checked, a correct one included. Each new lock-out of the same
  * name or address lasts twice as long as the previous one (up to {@code maxDelaySeconds}); a success clears the
- * user name's record. Memory is bounded: at most {@code maxTracked} names and as many addresses are remembered
- * (expired records go first, then the least recently seen).
+ * user name's record.
+ *
+ * <p>An attempt is reserved ({@link #reserve}) before its password is checked and counts as a failure until it
+ * succeeds, so concurrent guesses cannot all pass one check before any failure is recorded: at most
+ * {@code maxFailures} guesses per name get through per lock-out, however many arrive at once.
+ *
+ * <p>Memory is bounded: {@code maxTracked} names and as many addresses are remembered (records that neither block
+ * nor count any more go first, then the least recently seen) — but an active lock-out is never forgotten, or
+ * spraying new names would free the target. Past {@code 4 × maxTracked} records (every one of them an active
+ * lock-out) the failures of further names and addresses are not recorded until some expire.
  */
 @ApplicationScoped
 public class LoginThrottle {
@@ -65,7 +73,25 @@ public class LoginThrottle {
         this.clock = clock;
     }
 
-    /** Seconds the caller must wait before its password is checked; 0 when it may try now. */
+    /**
+     * Reserves an attempt: 0 when the password may be checked now (the attempt then counts as a failure of the
+     * name and the address until {@link #succeeded}), otherwise the seconds to wait (nothing is counted).
+     */
+    public long reserve(String user, String address) {
+        long now = clock.getAsLong();
+        long wait = retryAfterSeconds(user, address);
+        if (wait > 0) {
+            return wait;
+        }
+        long until = Math.max(count(users, user, now, maxFailures), count(addresses, address, now, maxAddressFailures));
+        if (until > now) { // a concurrent attempt took the last one meanwhile
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
+            return Math.max(1, (until - now + 999) / 1000);
+        }
+        return 0;
+    }
+
+    /** Seconds the caller must wait before its password is checked; 0 when it may try now (counts nothing). */
     public long retryAfterSeconds(String user, String address) {
         long now = clock.getAsLong();
         long until = Math.max(blockedUntil(users, user, now), blockedUntil(addresses, address, now));
@@ -76,17 +102,24 @@ public class LoginThrottle {
         return 0;
     }
 
+    /** A reserved attempt's password was wrong (it was counted when reserved). */
     public void failed(String user, String address) {
         io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_FAILURES);
-        long now = clock.getAsLong();
-        record(users, user, now, maxFailures);
-        record(addresses, address, now, maxAddressFailures);
     }
 
-    /** A correct password: the name's failures are forgotten (the address's are not: it may be guessing others). */
-    public void succeeded(String user) {
+    /**
+     * A reserved attempt's password was right: the name's failures are forgotten; the address gets its reserved
+     * attempt back (its other failures stay: it may be guessing other names).
+     */
+    public void succeeded(String user, String address) {
         if (user != null) {
             users.remove(user);
+        }
+        Record r = address == null ? null : addresses.get(address);
+        if (r != null) {
+            synchronized (r) {
+                r.failures = Math.max(0, r.failures - 1);
+            }
         }
     }
 
@@ -104,31 +137,45 @@ public class LoginThrottle {
         }
     }
 
-    private void record(ConcurrentHashMap<String, Record> map, String key, long now, int max) {
+    /**
+     * Counts an attempt; returns the record's block when it was already blocked (the attempt is then not counted),
+     * else 0.
+     */
+    private long count(ConcurrentHashMap<String, Record> map, String key, long now, int max) {
         if (key == null) {
-            return;
+            return 0;
         }
         if (map.size() >= maxTracked && !map.containsKey(key)) {
             prune(map, now);
+            if (map.size() >= 4L * maxTracked) {
+                return 0; // full of active lock-outs: this key is not tracked (see the class comment)
+            }
         }
         Record r = map.computeIfAbsent(key, k -> new Record());
         synchronized (r) {
             r.lastSeen = now;
+            if (r.blockedUntil > now) {
+                return r.blockedUntil;
+            }
             if (now - r.windowStart >= windowMillis) {
                 r.windowStart = now;
                 r.failures = 0;
             }
-            if (++r.failures >= max && r.blockedUntil <= now) {
+            if (++r.failures >= max) {
                 long delay = Math.min(maxDelayMillis, baseDelayMillis << Math.min(20, r.lockouts));
                 r.lockouts++;
                 r.blockedUntil = now + delay;
                 r.failures = 0;
                 r.windowStart = now;
             }
+            return 0;
         }
     }
 
-    /** Forgets records that neither block nor count any more; if none, the least recently seen half. */
+    /**
+     * Forgets records that neither block nor count any more; if that is not enough, the least recently seen half
+     * of those that do not block. An active lock-out is never forgotten.
+     */
     private void prune(ConcurrentHashMap<String, Record> map, long now) {
         map.values().removeIf(r -> {
             synchronized (r) {
@@ -136,13 +183,24 @@ public class LoginThrottle {
             }
         });
         if (map.size() >= maxTracked) {
-            long[] seen = map.values().stream().mapToLong(r -> r.lastSeen).sorted().toArray();
+            long[] seen = map.values().stream().filter(r -> !blocking(r, now)).mapToLong(r -> r.lastSeen).sorted()
+                    .toArray();
+            if (seen.length == 0) {
+                return;
+            }
             long cut = seen[seen.length / 2];
             for (Iterator<Record> it = map.values().iterator(); it.hasNext(); ) {
-                if (it.next().lastSeen <= cut) {
+                Record r = it.next();
+                if (!blocking(r, now) && r.lastSeen <= cut) {
                     it.remove();
                 }
             }
+        }
+    }
+
+    private static boolean blocking(Record r, long now) {
+        synchronized (r) {
+            return r.blockedUntil > now;
         }
     }
 }

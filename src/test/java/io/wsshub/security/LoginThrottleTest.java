@@ -16,22 +16,33 @@ class LoginThrottleTest {
         return new LoginThrottle(5, 20, 60, 30, 900, maxTracked, now::get);
     }
 
+    /** A wrong password, as the authentication mechanism reports it: reserved, checked, failed. */
+    private static void wrong(LoginThrottle t, String user, String address) {
+        assertEquals(0, t.reserve(user, address), user + " from " + address + " may try");
+        t.failed(user, address);
+    }
+
+    private static void right(LoginThrottle t, String user, String address) {
+        assertEquals(0, t.reserve(user, address));
+        t.succeeded(user, address);
+    }
+
     @Test
     void fiveFailuresForANameLockItOutWithAGrowingDelay() {
         LoginThrottle t = throttle(100);
         long failures = Metrics.count(Metrics.LOGIN_FAILURES);
         long lockouts = Metrics.count(Metrics.LOGIN_LOCKED);
         for (int i = 0; i < 4; i++) {
-            t.failed("dave", "10.0.0." + i);
+            wrong(t, "dave", "10.0.0." + i);
             assertEquals(0, t.retryAfterSeconds("dave", "10.0.0.9"));
         }
-        t.failed("dave", "10.0.0.5");
+        wrong(t, "dave", "10.0.0.5");
         assertEquals(30, t.retryAfterSeconds("dave", "10.0.0.9"), "from any address: the name is locked");
         assertEquals(0, t.retryAfterSeconds("alice", "10.0.0.9"), "other names are not");
         now.addAndGet(30_000);
         assertEquals(0, t.retryAfterSeconds("dave", "10.0.0.9"));
         for (int i = 0; i < 5; i++) {
-            t.failed("dave", "10.0.1." + i);
+            wrong(t, "dave", "10.0.1." + i);
         }
         assertEquals(60, t.retryAfterSeconds("dave", "10.0.0.9"), "the second lock-out lasts twice as long");
         assertEquals(2, Metrics.count(Metrics.LOGIN_LOCKED) - lockouts, "counted for the metrics");
@@ -42,14 +53,14 @@ class LoginThrottleTest {
     void anAddressGuessingManyNamesIsLockedOutAndASuccessClearsOnlyTheName() {
         LoginThrottle t = throttle(100);
         for (int i = 0; i < 20; i++) {
-            t.failed("user" + i, "10.9.9.9");
+            wrong(t, "user" + i, "10.9.9.9");
         }
         assertEquals(30, t.retryAfterSeconds("alice", "10.9.9.9"));
         assertEquals(0, t.retryAfterSeconds("alice", "10.9.9.8"));
-        t.failed("bob", "10.1.1.1");
-        t.succeeded("bob");
+        wrong(t, "bob", "10.1.1.1");
+        right(t, "bob", "10.1.1.1");
         for (int i = 0; i < 4; i++) {
-            t.failed("bob", "10.1.1." + (i + 2));
+            wrong(t, "bob", "10.1.1." + (i + 2));
         }
         assertEquals(0, t.retryAfterSeconds("bob", "10.1.1.1"), "the success reset bob's count");
     }
@@ -59,8 +70,51 @@ class LoginThrottleTest {
         LoginThrottle t = throttle(1000);
         for (int i = 0; i < 50_000; i++) {
             now.addAndGet(1);
-            t.failed("spray" + i, "10.0." + (i / 250) + "." + (i % 250));
+            String address = "10.0." + (i / 250) + "." + (i % 250);
+            if (t.reserve("spray" + i, address) == 0) {
+                t.failed("spray" + i, address);
+            }
         }
         assertTrue(t.tracked() <= 2 * 1000, "remembered " + t.tracked());
+    }
+
+    @Test
+    void concurrentGuessesCannotAllPassOneCheck() {
+        LoginThrottle t = throttle(100);
+        int passed = 0;
+        for (int i = 0; i < 50; i++) { // fifty requests in flight at once: none has failed yet
+            if (t.reserve("dave", "10.2.0." + i) == 0) {
+                passed++;
+            }
+        }
+        assertEquals(5, passed, "at most five guesses per lock-out");
+        assertEquals(30, t.retryAfterSeconds("dave", "10.2.9.9"));
+    }
+
+    @Test
+    void sprayingNewNamesNeverFreesAnActiveLockOut() {
+        LoginThrottle t = throttle(100);
+        for (int i = 0; i < 5; i++) {
+            wrong(t, "alice", "10.3.0." + i);
+        }
+        assertEquals(30, t.retryAfterSeconds("alice", "10.3.9.9"));
+        for (int i = 0; i < 5_000; i++) { // far more names than are remembered, from many addresses
+            now.addAndGet(1);
+            String address = "10.4." + (i / 200) + "." + (i % 200);
+            if (t.reserve("spray" + i, address) == 0) {
+                t.failed("spray" + i, address);
+            }
+        }
+        assertTrue(t.retryAfterSeconds("alice", "10.3.9.9") > 0, "alice is still locked out");
+        assertTrue(t.tracked() <= 2 * 4 * 100, "remembered " + t.tracked());
+    }
+
+    @Test
+    void aSuccessGivesTheAddressItsAttemptBack() {
+        LoginThrottle t = throttle(100);
+        for (int i = 0; i < 40; i++) { // forty users behind one NAT address signing in
+            right(t, "user" + i, "10.5.5.5");
+        }
+        assertEquals(0, t.retryAfterSeconds("someone", "10.5.5.5"));
     }
 }
