@@ -42,10 +42,24 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     RevokedLogins revoked;
     @Inject
     LoginThrottle throttle;
+    @Inject
+    OriginPolicy origins;
 
     @Override
     public AuthenticationStatus validateRequest(HttpServletRequest req, HttpServletResponse res,
                                                 HttpMessageContext ctx) throws AuthenticationException {
+        // CSRF: a form or fetch from another site that changes state (a drain with the browser's cached Basic
+        // credentials, a login into the attacker's account) is refused before any credential is looked at.
+        if (origins.crossSiteWrite(req.getMethod(), req.getHeader("Origin"), req.getHeader("Sec-Fetch-Site"))) {
+            res.setStatus(HttpServletResponse.SC_FORBIDDEN);
+            res.setContentType("application/json");
+            try {
+                res.getWriter().write("{\"error\":\"cross_site\",\"message\":\"a state-changing request from another site\"}");
+            } catch (java.io.IOException e) {
+                // the client went away
+            }
+            return AuthenticationStatus.SEND_CONTINUE;
+        }
         // Liberty validated the LtpaToken2 cookie before calling us. (notifyContainerAboutLogin here would move
         // the user to another realm and break group mapping: keep Liberty's subject.) A cookie that was logged
         // out is treated as no login at all.

@@ -70,6 +70,24 @@ public class OriginPolicy {
         return origin == null || allowed().contains(normalize(origin));
     }
 
+    /**
+     * A state-changing request (POST, PUT, PATCH, DELETE) that a browser sent from another site: its Origin is not
+     * one of ours ({@code Origin: null} included, unless the browser says {@code Sec-Fetch-Site: same-origin}: a
+     * page of ours under a no-referrer policy) or, without Origin, {@code Sec-Fetch-Site} is not same-origin or
+     * none. A request that carries neither header (curl, a service, the preStop drain) is not cross-site: it
+     * still has to authenticate, and no browser sends a form or fetch without them.
+     */
+    public boolean crossSiteWrite(String method, String origin, String fetchSite) {
+        if (method == null || !(method.equalsIgnoreCase("POST") || method.equalsIgnoreCase("PUT")
+                || method.equalsIgnoreCase("PATCH") || method.equalsIgnoreCase("DELETE"))) {
+            return false;
+        }
+        if (origin != null && !(origin.equals("null") && "same-origin".equalsIgnoreCase(fetchSite))) {
+            return !allowed().contains(normalize(origin));
+        }
+        return fetchSite != null && !fetchSite.equalsIgnoreCase("same-origin") && !fetchSite.equalsIgnoreCase("none");
+    }
+
     private static String normalize(String origin) {
         String o = origin.toLowerCase(Locale.ROOT);
         if (o.endsWith("/")) {

@@ -1,6 +1,7 @@
 package io.wsshub.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wsshub.it.Wss.Client;
@@ -72,5 +73,53 @@ class AuthIT {
         assertTrue(bad.body().contains("Wrong user name or password"), bad.body());
         assertTrue(bad.headers().allValues("Set-Cookie").stream().noneMatch(c -> c.startsWith("LtpaToken2=")
                 && !c.startsWith("LtpaToken2=\"\"") && !c.contains("Max-Age=0") && !c.contains("Expires=Thu, 01")));
+    }
+
+    private static java.net.http.HttpResponse<String> loginPost(String origin, String fetchSite) throws Exception {
+        var b = java.net.http.HttpRequest.newBuilder(Wss.https("/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded");
+        if (origin != null) {
+            b.header("Origin", origin);
+        }
+        if (fetchSite != null) {
+            b.header("Sec-Fetch-Site", fetchSite);
+        }
+        var http = java.net.http.HttpClient.newBuilder().sslContext(Wss.ssl()).build(); // no cookie jar
+        return http.send(b.POST(java.net.http.HttpRequest.BodyPublishers.ofString(
+                "j_username=carol&j_password=" + Wss.PASSWORD)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static boolean setsLoginCookie(java.net.http.HttpResponse<String> r) {
+        return r.headers().allValues("Set-Cookie").stream().anyMatch(c -> c.startsWith("LtpaToken2="));
+    }
+
+    @Test
+    void aStateChangingRequestFromAnotherSiteIsRefusedAndOneWithoutBrowserHeadersIsNot() throws Exception {
+        for (String[] foreign : new String[][] {{"https://evil.example", null}, {"null", null},
+                {null, "cross-site"}, {null, "same-site"}}) {
+            var r = loginPost(foreign[0], foreign[1]);
+            assertEquals(403, r.statusCode(), "login CSRF from " + String.join(",", java.util.Arrays.toString(foreign)));
+            assertTrue(r.body().contains("cross_site"), r.body());
+            assertFalse(setsLoginCookie(r), "no login cookie for a forged login");
+        }
+        for (String[] own : new String[][] {{null, null}, {"https://localhost:" + Wss.port(), "same-origin"},
+                {null, "none"}}) {
+            var r = loginPost(own[0], own[1]);
+            assertEquals(302, r.statusCode(), java.util.Arrays.toString(own));
+            assertTrue(setsLoginCookie(r));
+        }
+        // the server API with a publisher's credentials, posted from a page elsewhere: nothing is stored
+        String channel = "chat:csrf-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        var post = Wss.http().send(java.net.http.HttpRequest.newBuilder(Wss.https("/api/channels/" + channel + "/messages"))
+                .header("Authorization", Wss.basic("feed", Wss.PASSWORD)).header("Origin", "https://evil.example")
+                .header("Content-Type", "application/json")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"text\":\"forged\"}")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(403, post.statusCode(), post.body());
+        var history = Wss.http().send(java.net.http.HttpRequest.newBuilder(Wss.https("/api/channels/" + channel + "/history"))
+                .header("Authorization", Wss.basic("feed", Wss.PASSWORD)).GET().build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, history.statusCode(), history.body());
+        assertTrue(history.body().contains("\"messages\":[]"), history.body());
     }
 }

@@ -40,6 +40,15 @@ class DrainIT {
             assertEquals(401, call(node, "POST", "/api/admin/drain", null).statusCode());
             assertEquals(403, call(node, "POST", "/api/admin/drain", Wss.basic("alice", Wss.PASSWORD)).statusCode());
             assertEquals(200, call(node, "GET", "/health/ready", null).statusCode());
+            // CSRF: a page elsewhere posting with the browser's cached operator credentials
+            HttpResponse<String> forged = Wss.http().send(HttpRequest.newBuilder(
+                            URI.create("https://localhost:" + node.port() + "/api/admin/drain"))
+                    .header("Authorization", Wss.basic("operator", Wss.PASSWORD))
+                    .header("Origin", "https://evil.example").POST(HttpRequest.BodyPublishers.noBody()).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertEquals(403, forged.statusCode(), forged.body());
+            assertTrue(forged.body().contains("cross_site"), forged.body());
+            assertEquals(200, call(node, "GET", "/health/ready", null).statusCode(), "not drained by it");
 
             List<Client> clients = new ArrayList<>();
             for (String user : new String[] {"alice", "bob", "carol"}) {

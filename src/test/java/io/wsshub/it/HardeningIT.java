@@ -305,7 +305,7 @@ class HardeningIT {
             var h = r.headers();
             assertEquals("nosniff", h.firstValue("X-Content-Type-Options").orElse(""), path);
             assertEquals("DENY", h.firstValue("X-Frame-Options").orElse(""), path);
-            assertEquals("no-referrer", h.firstValue("Referrer-Policy").orElse(""), path);
+            assertEquals("same-origin", h.firstValue("Referrer-Policy").orElse(""), path);
             String csp = h.firstValue("Content-Security-Policy").orElse("");
             assertTrue(csp.contains("default-src 'self'") && csp.contains("frame-ancestors 'none'"), path + " " + csp);
         }

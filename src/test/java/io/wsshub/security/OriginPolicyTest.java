@@ -54,4 +54,21 @@ class OriginPolicyTest {
         assertTrue(p.allows("https://b.example:8443"));
         assertFalse(p.allows("https://localhost:9443"));
     }
+
+    @Test
+    void aStateChangingRequestFromAnotherSiteIsCrossSiteAndOneWithoutBrowserHeadersIsNot() {
+        OriginPolicy p = policy(9443, "", "");
+        assertTrue(p.crossSiteWrite("POST", "https://evil.example", null));
+        assertTrue(p.crossSiteWrite("POST", "null", null), "a sandboxed frame or a data: page");
+        assertTrue(p.crossSiteWrite("POST", "null", "cross-site"));
+        assertFalse(p.crossSiteWrite("POST", "null", "same-origin"), "our own page under a no-referrer policy");
+        assertTrue(p.crossSiteWrite("DELETE", "https://evil.example", "cross-site"));
+        assertTrue(p.crossSiteWrite("POST", null, "cross-site"));
+        assertTrue(p.crossSiteWrite("POST", null, "same-site"), "a sibling subdomain is another origin");
+        assertFalse(p.crossSiteWrite("POST", "https://localhost:9443", "same-origin"));
+        assertFalse(p.crossSiteWrite("POST", null, "same-origin"));
+        assertFalse(p.crossSiteWrite("POST", null, "none"), "typed by the user");
+        assertFalse(p.crossSiteWrite("POST", null, null), "curl, a service, the preStop drain");
+        assertFalse(p.crossSiteWrite("GET", "https://evil.example", "cross-site"), "reads are the Origin rule's");
+    }
 }
