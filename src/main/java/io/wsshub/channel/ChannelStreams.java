@@ -121,6 +121,7 @@ public final class ChannelStreams implements Broker.RoomListener {
             resync(hub, peer);
             hub.epoch = j.epoch();
             hub.lastId = j.top();
+            hub.lastPv = -1;
             m.buffer.clear(); // the old epoch's
         }
         peer.send(welcome(hub.name, peer, m.format, j));
@@ -333,12 +334,19 @@ public final class ChannelStreams implements Broker.RoomListener {
 
     private void process(StreamHub hub, StreamHub.Event e) {
         if (e instanceof StreamHub.Pres p) {
+            // Each presence frame carries the whole state (count, members): an older one that arrives after a
+            // newer one would undo it (a join shown after the leave that followed it), so it is dropped.
+            if (p.pv <= hub.lastPv) {
+                return;
+            }
+            hub.lastPv = p.pv;
             for (var entry : hub.members.entrySet()) {
                 StreamHub.Member m = entry.getValue();
                 if (!m.live()) {
                     m.buffer.add(p);
                 } else if (p.pv > m.fromPv) {
                     entry.getKey().send(presenceFrame(hub.name, entry.getKey(), m.format, p));
+                    m.fromPv = p.pv;
                 }
             }
             return;
@@ -461,6 +469,7 @@ public final class ChannelStreams implements Broker.RoomListener {
         }
         hub.epoch = null;
         hub.lastId = -1;
+        hub.lastPv = -1;
         hub.waiting.clear();
         hub.filling = false;
         out.forEach(p -> p.close(TRY_AGAIN_LATER, RESYNC));

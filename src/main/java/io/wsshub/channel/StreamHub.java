@@ -103,6 +103,8 @@ final class StreamHub {
     /** The room's epoch and the newest id delivered here; null / -1 until the first join result. */
     String epoch;
     long lastId = -1;
+    /** The newest presence version delivered here (-1: none yet in this epoch). */
+    long lastPv = -1;
     /** A gap is being filled from history: new events wait in {@link #waiting}. */
     boolean filling;
     final ArrayDeque<Event> waiting = new ArrayDeque<>();

@@ -152,11 +152,13 @@ final class MemoryRooms implements Broker, Presence {
                     history = newest(r, welcome);
                 }
                 joined = new Joined(r.epoch, r.top, r.pv, r.users.size(), listed(r), history, recovered);
+                if (pv >= 0) {
+                    // under the room's monitor, so joins and leaves reach the listener in pv order (it only hands
+                    // the event to the room's executor: nothing waits here)
+                    roomListener.presence(name, r.epoch, pv, "join", user, count, members);
+                }
                 break;
             }
-        }
-        if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "join", user, count, members);
         }
         return CompletableFuture.completedFuture(joined);
     }
@@ -183,9 +185,9 @@ final class MemoryRooms implements Broker, Presence {
                     r.users.put(user, n - 1);
                 }
             }
-        }
-        if (pv >= 0) {
-            roomListener.presence(name, r.epoch, pv, "leave", user, count, members);
+            if (pv >= 0) {
+                roomListener.presence(name, r.epoch, pv, "leave", user, count, members); // in pv order, as join
+            }
         }
         return CompletableFuture.completedFuture(null);
     }

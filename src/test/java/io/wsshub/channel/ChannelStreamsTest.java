@@ -105,4 +105,19 @@ class ChannelStreamsTest {
         assertEquals(List.of(), ids(p));
         assertEquals(0, streams.localStreams());
     }
+
+    @Test
+    void aPresenceChangeThatArrivesAfterANewerOneIsDropped() {
+        CountingFormat f = new CountingFormat("f");
+        RecordingPeer alice = new RecordingPeer("alice");
+        streams.join("feed:p", alice, null, f);
+        String epoch = alice.ofType("hello").get(0).getString("epoch");
+        int before = alice.ofType("presence").size();
+        // carol joined (pv 100) and left (pv 101), but the two events arrive the other way round
+        streams.presence("feed:p", epoch, 101, "leave", "carol", 1, List.of("alice"));
+        streams.presence("feed:p", epoch, 100, "join", "carol", 2, List.of("alice", "carol"));
+        List<jakarta.json.JsonObject> seen = alice.ofType("presence").subList(before, alice.ofType("presence").size());
+        assertEquals(1, seen.size(), "the stale join is not sent: " + seen);
+        assertEquals(1, seen.get(0).getInt("count"), "alice ends with carol gone");
+    }
 }
