@@ -55,6 +55,7 @@ public class Health {
 
     @PostConstruct
     void start() {
+        checkKeystore(); // now, not at the first tick: a probe right after the start must not see it DOWN
         ticks = scheduler.scheduleWithFixedDelay(() -> {
             lastTickNanos = System.nanoTime();
             checkKeystore();
@@ -70,7 +71,7 @@ public class Health {
     }
 
     /** Loads the keystore when its file is new or changed (a PKCS#12 load derives keys: not every 2 s for nothing). */
-    private void checkKeystore() {
+    private synchronized void checkKeystore() {
         java.io.File file = new java.io.File(keystorePath);
         long stamp = file.lastModified() * 31 + file.length();
         if (stamp != keystoreStamp || !file.exists()) {
@@ -98,7 +99,14 @@ public class Health {
     @Produces
     @Readiness
     HealthCheck keystore() {
-        return () -> HealthCheckResponse.named("keystore").status(keystoreLoads).build();
+        // While it is DOWN, a probe looks again itself: Liberty writes a generated keystore on its first start,
+        // possibly after this bean's first look, and readiness must not wait for the next tick to see it.
+        return () -> {
+            if (!keystoreLoads) {
+                checkKeystore();
+            }
+            return HealthCheckResponse.named("keystore").status(keystoreLoads).build();
+        };
     }
 
     @Produces

@@ -1,6 +1,7 @@
 package io.wsshub.it;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.wsshub.it.Wss.Client;
@@ -34,8 +35,10 @@ class DrainIT {
     @Test
     void aDrainedNodeTurnsNotReadyRefusesNewSocketsWith503AndClosesOpenOnesWith1012() throws Exception {
         Wss.ssl();
+        LibertyNode stopped;
         try (LibertyNode node = new LibertyNode("drain-node", Map.of("DRAIN_SECONDS", "3", "DRAIN_PAUSE_SECONDS", "1",
                 "MARKET_FEED_ENABLED", "false"))) {
+            stopped = node;
             node.start();
             assertEquals(401, call(node, "POST", "/api/admin/drain", null).statusCode());
             assertEquals(403, call(node, "POST", "/api/admin/drain", Wss.basic("alice", Wss.PASSWORD)).statusCode());
@@ -100,5 +103,8 @@ class DrainIT {
             // dave's, and the library's reconnects (it keeps trying, with backoff, until a ready node answers)
             assertTrue(OpsIT.sample(metrics, "wsshub_handshakes_refused_total{reason=\"draining\"}") >= 1, metrics);
         }
+        // review item 19: the stop finished its work instead of waiting out the 30 s quiesce (an idle HTTP/2
+        // connection of the test's HTTP client used to hold it; the endpoint is HTTP/1.1 now)
+        assertFalse(stopped.stopWaitedForQuiesce(), "CWWKE1106W in the drained node's log");
     }
 }

@@ -171,6 +171,12 @@ public final class LibertyNode implements AutoCloseable {
         stop();
     }
 
+    /** True when the node's last stop waited out Liberty's quiesce timeout instead of finishing its work. */
+    public boolean stopWaitedForQuiesce() throws IOException {
+        Path log = dir.resolve("logs/messages.log");
+        return Files.exists(log) && Files.readString(log).contains("CWWKE1106W");
+    }
+
     /** Starts the nodes side by side (each Liberty start takes most of its time waiting, not computing). */
     public static void startAll(LibertyNode... nodes) {
         java.util.concurrent.CompletableFuture.allOf(java.util.Arrays.stream(nodes)
