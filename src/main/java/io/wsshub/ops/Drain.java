@@ -32,7 +32,7 @@ public class Drain {
     int drainSeconds;
     /** Before the first close: a load balancer checking readiness every second has seen the node go. */
     @Inject
-    @ConfigProperty(name = "drain.pause.seconds", defaultValue = "2")
+    @ConfigProperty(name = "drain.pause.seconds", defaultValue = "3")
     int pauseSeconds;
     @Resource
     ManagedScheduledExecutorService scheduler;

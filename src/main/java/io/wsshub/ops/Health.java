@@ -22,8 +22,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * MicroProfile Health checks (Liberty's /health/live, /health/ready; /health/started is Liberty's own). Readiness
  * is UP only when the application has started, the TLS keystore loads, the engine works (for Redis: a PING and a
- * pub/sub round trip of a probe message within a second, checked every two seconds) and the node is not
- * draining; each check is named in the answer, and says nothing secret. Liveness is UP unless the application's
+ * pub/sub round trip of a probe message within a second, checked every two seconds; DOWN only once it has failed
+ * for health.engine.grace.seconds) and the node is not draining; each check is named in the answer, and says nothing secret. Liveness is UP unless the application's
  * scheduler stopped running its tasks (wedged): Redis is not part of it, so a Redis outage never restarts nodes.
  */
 @ApplicationScoped
@@ -39,8 +39,14 @@ public class Health {
     @Inject
     @ConfigProperty(name = "tls.keystore.password", defaultValue = "")
     String keystorePassword;
+    /** How long the engine may be unreachable before readiness goes DOWN (a Redis hiccup must not flap it). */
+    @Inject
+    @ConfigProperty(name = "health.engine.grace.seconds", defaultValue = "10")
+    int engineGraceSeconds;
     @Resource
     ManagedScheduledExecutorService scheduler;
+    /** When the engine was first seen unreachable (System.nanoTime), 0 while it answers. */
+    private final java.util.concurrent.atomic.AtomicLong engineDownSince = new java.util.concurrent.atomic.AtomicLong();
 
     private volatile boolean started;
     private volatile long lastTickNanos = System.nanoTime();
@@ -58,6 +64,7 @@ public class Health {
         checkKeystore(); // now, not at the first tick: a probe right after the start must not see it DOWN
         ticks = scheduler.scheduleWithFixedDelay(() -> {
             lastTickNanos = System.nanoTime();
+            engineUnreachableNanos(); // the grace runs from the first tick that saw it, not from the next probe
             checkKeystore();
         }, 0, 2, TimeUnit.SECONDS);
         Metrics.gauge(Metrics.ENGINE_UP, () -> engine.up() ? 1 : 0, engine.kind());
@@ -109,10 +116,30 @@ public class Health {
         };
     }
 
+    /** How long the engine has been unreachable (0 while it answers). */
+    private long engineUnreachableNanos() {
+        long now = System.nanoTime();
+        if (engine.up()) {
+            engineDownSince.set(0);
+            return 0;
+        }
+        engineDownSince.compareAndSet(0, now);
+        return Math.max(1, now - engineDownSince.get());
+    }
+
     @Produces
     @Readiness
     HealthCheck engineCheck() {
-        return () -> HealthCheckResponse.named("engine").status(engine.up()).withData("kind", engine.kind()).build();
+        // DOWN only after health.engine.grace.seconds unreachable: one slow script or a fork for a snapshot on the
+        // shared Redis would otherwise take every node out of the balancer at once
+        return () -> {
+            long down = engineUnreachableNanos();
+            var b = HealthCheckResponse.named("engine").withData("kind", engine.kind());
+            if (down > 0) {
+                b.withData("unreachableSeconds", TimeUnit.NANOSECONDS.toSeconds(down));
+            }
+            return b.status(down == 0 || down < TimeUnit.SECONDS.toNanos(engineGraceSeconds)).build();
+        };
     }
 
     @Produces

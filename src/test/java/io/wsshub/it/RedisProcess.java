@@ -33,6 +33,11 @@ public final class RedisProcess implements AutoCloseable {
         return port;
     }
 
+    /** The redis-server process id (to freeze it with SIGSTOP, as a hiccup). */
+    public long pid() {
+        return process.pid();
+    }
+
     public String uri() {
         return "redis://127.0.0.1:" + port + "/0";
     }
