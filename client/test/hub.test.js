@@ -359,3 +359,29 @@ test('a hundred publishes at once are paced, all acknowledged, stored once and i
   await until(() => r.messages.length === 100, 'every message');
   assertOnceInOrder(r.messages, texts);
 });
+
+test('a page that comes back online reconnects at once instead of waiting out its backoff', async () => {
+  // the browser's window events, in Node: the hub listens to globalThis's 'online'
+  const events = new EventTarget();
+  globalThis.addEventListener = events.addEventListener.bind(events);
+  globalThis.removeEventListener = events.removeEventListener.bind(events);
+  try {
+    const px = await proxy();
+    const alice = hub('alice', {port: px.port, backoffBaseMs: 30000, backoffCapMs: 30000});
+    const seen = statuses(alice);
+    await recorder(alice, `chat:lib-${uid()}`);
+    px.refuse(true);
+    px.kill();
+    await until(() => seen.some((s) => s.state === 'reconnecting'), 'reconnecting');
+    px.refuse(false);
+    const waiting = seen.filter((s) => s.state === 'reconnecting').at(-1);
+    const before = seen.length;
+    events.dispatchEvent(new Event('online'));
+    await until(() => alice.state === 'connected', 'connected', 5000);
+    assert.ok(seen.slice(before).some((s) => s.state === 'connecting'),
+      `reconnected on 'online', not after the ${waiting.delayMs} ms backoff`);
+  } finally {
+    delete globalThis.addEventListener;
+    delete globalThis.removeEventListener;
+  }
+});

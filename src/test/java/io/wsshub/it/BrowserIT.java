@@ -68,7 +68,7 @@ class BrowserIT {
         }
     }
 
-    private static void quitAll() {
+    static void quitAll() {
         for (WebDriver d : OPEN) {
             try {
                 d.quit();

@@ -45,6 +45,7 @@ class ClusterIT {
     /** presence.list.max of the nodes: a room of three has a count and no member list. */
     static final int LIST_MAX = 2;
     static RedisProcess redis;
+    static String aclUri;
     static LibertyNode a;
     static LibertyNode b;
 
@@ -53,13 +54,14 @@ class ClusterIT {
         Wss.ssl(); // waits for Arquillian's server: its keystore is the nodes' too
         redis = new RedisProcess(Path.of("target", "cluster-it", "redis"));
         redis.start();
+        aclUri = redis.aclUserFromDocs("it-acl-password"); // the nodes run as the documented least-privilege user
         a = node("node-a");
         b = node("node-b");
         LibertyNode.startAll(a, b);
     }
 
     private static LibertyNode node(String name) throws Exception {
-        return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
+        return new LibertyNode(name, Map.of("REDIS_URI", aclUri, "NODE_NAME", name,
                 "PRESENCE_TTL_SECONDS", Integer.toString(PRESENCE_TTL_SECONDS),
                 "TRANSPORT_MAX_CONNECTIONS_PER_USER", Integer.toString(PER_USER),
                 "PRESENCE_LIST_MAX", Integer.toString(LIST_MAX)));
@@ -410,6 +412,7 @@ class ClusterIT {
         assertTrue(DrainIT.call(a, "GET", "/health/live", null).statusCode() == 200, "alive all the same");
 
         redis.start(); // same directory: the AOF brings everything back
+        redis.aclUserFromDocs("it-acl-password"); // ACL users live in memory: the documented one again
         awaitReadiness(a, 200);
         JsonObject stored = null;
         Instant deadline = Instant.now().plusSeconds(30);

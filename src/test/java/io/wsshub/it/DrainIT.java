@@ -64,6 +64,15 @@ class DrainIT {
             // the client library as a user runs it (Node): a 1012 reconnects within a second
             NodeTool.Watch library = NodeTool.watch("wss://localhost:" + node.port() + "/ws", "bob", "chat:drain");
             library.next(l -> "subscribed".equals(l.getString("kind")));
+            // and in Chromium: the chat page on the library, its status pill recorded as it changes
+            org.openqa.selenium.WebDriver page = BrowserIT.browser();
+            String path = "/index.html?room=drain";
+            BrowserIT.signedInAt(page, "carol", "https://localhost:" + node.port() + path, path);
+            BrowserIT.awaitStatus(page, "connected");
+            var js = (org.openqa.selenium.JavascriptExecutor) page;
+            js.executeScript("window.pill = []; const s = document.getElementById('status');"
+                    + "new MutationObserver(() => window.pill.push(s.textContent))"
+                    + ".observe(s, {childList: true, characterData: true, subtree: true});");
 
             Instant started = Instant.now();
             HttpResponse<String> drain = call(node, "POST", "/api/admin/drain", Wss.basic("operator", Wss.PASSWORD));
@@ -95,13 +104,32 @@ class DrainIT {
             assertEquals(1012, restart.getInt("code"), restart.toString());
             assertTrue(restart.getInt("delayMs") < 1000, "a restart reconnects within a second: " + restart);
             library.close();
+
+            // The page: 1012 first ("within a second"), then the drained node refuses it (503: a browser sees
+            // 1006) and each retry waits at most min(20 s, 0.5 s * 2^attempt), rounded up to the second shown.
+            BrowserIT.waiting(page).until(x -> (Long) js.executeScript("return window.pill.filter("
+                    + "(t) => t.startsWith('the connection was lost')).length") >= 4);
+            @SuppressWarnings("unchecked")
+            List<String> pill = (List<String>) js.executeScript(
+                    "return window.pill.filter((t) => t.includes('reconnecting in'))");
+            assertTrue(pill.get(0).matches("the server is restarting.*; reconnecting in [01]s"), pill.toString());
+            for (int attempt = 0; attempt < 4; attempt++) {
+                String t = pill.get(attempt + 1);
+                java.util.regex.Matcher m = java.util.regex.Pattern.compile("reconnecting in (\\d+)s").matcher(t);
+                assertTrue(t.startsWith("the connection was lost") && m.find(), pill.toString());
+                long ceiling = (long) Math.ceil(Math.min(20_000, 500 * Math.pow(2, attempt)) / 1000);
+                assertTrue(Long.parseLong(m.group(1)) <= ceiling, "attempt " + attempt + ": " + pill);
+            }
+            BrowserIT.quitAll();
             assertTrue(Wss.parse(call(node, "GET", "/api/admin/drain", Wss.basic("operator", Wss.PASSWORD)).body())
                     .getBoolean("draining"));
             String metrics = call(node, "GET", "/metrics", Wss.basic("monitor", Wss.PASSWORD)).body();
-            assertEquals(5, OpsIT.sample(metrics, "wsshub_closes_total{code=\"1012\"}"), metrics);
+            assertEquals(6, OpsIT.sample(metrics, "wsshub_closes_total{code=\"1012\"}"), metrics); // 4, Node, Chromium
             assertEquals(1, OpsIT.sample(metrics, "wsshub_draining"));
             // dave's, and the library's reconnects (it keeps trying, with backoff, until a ready node answers)
             assertTrue(OpsIT.sample(metrics, "wsshub_handshakes_refused_total{reason=\"draining\"}") >= 1, metrics);
+        } finally {
+            BrowserIT.quitAll(); // also when an assertion failed: no Chromium left behind
         }
         // review item 19: the stop finished its work instead of waiting out the 30 s quiesce (an idle HTTP/2
         // connection of the test's HTTP client used to hold it; the endpoint is HTTP/1.1 now)

@@ -30,6 +30,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class GameClusterIT extends GameChecks {
 
     static RedisProcess redis;
+    static String aclUri;
     static LibertyNode a;
     static LibertyNode b;
 
@@ -38,13 +39,14 @@ class GameClusterIT extends GameChecks {
         Wss.ssl(); // waits for Arquillian's server: its keystore is the nodes' too
         redis = new RedisProcess(Path.of("target", "game-cluster-it", "redis"));
         redis.start();
+        aclUri = redis.aclUserFromDocs("it-acl-password"); // the nodes run as the documented least-privilege user
         a = node("game-a");
         b = node("game-b");
         LibertyNode.startAll(a, b);
     }
 
     private static LibertyNode node(String name) throws Exception {
-        return new LibertyNode(name, Map.of("REDIS_URI", redis.uri(), "NODE_NAME", name,
+        return new LibertyNode(name, Map.of("REDIS_URI", aclUri, "NODE_NAME", name,
                 "PRESENCE_TTL_SECONDS", "6", "GAME_TURN_SECONDS", "10", "GAME_GRACE_SECONDS", "3",
                 "GAME_KEEP_SECONDS", "10", "GAME_MAX_SPECTATORS", "2"));
     }
@@ -81,6 +83,7 @@ class GameClusterIT extends GameChecks {
             assertEquals("unavailable", late.closeReason());
         } finally {
             redis.start();
+            redis.aclUserFromDocs("it-acl-password"); // ACL users live in memory: the documented one again
         }
         JsonObject state = null;
         long deadline = System.nanoTime() + Wss.TIMEOUT.toNanos();

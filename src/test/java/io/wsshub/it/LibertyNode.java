@@ -78,8 +78,10 @@ public final class LibertyNode implements AutoCloseable {
     public void startServerOnly() throws Exception {
         ProcessBuilder pb = new ProcessBuilder(List.of(wlp.resolve("bin/server").toString(), "run", name))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("console.out").toFile());
+        // the ITs' environment opens the mTLS port and allows BrowserIT's proxy origin on defaultServer only
+        pb.environment().remove("SECURITY_ALLOWED_ORIGINS");
         pb.environment().putAll(env);
-        pb.environment().put("MTLS_PORT", "-1"); // the ITs' environment opens the mTLS port on defaultServer only
+        pb.environment().put("MTLS_PORT", "-1");
         process = pb.start();
     }
 

@@ -33,6 +33,25 @@ public final class RedisProcess implements AutoCloseable {
         return port;
     }
 
+    /**
+     * Creates the ACL user that docs/cluster.md documents, from exactly its line (with {@code password} for
+     * CHANGE-ME), and returns the URI that logs in as it: the nodes then run with only those permissions.
+     */
+    public String aclUserFromDocs(String password) throws IOException {
+        String doc = Files.readString(Path.of("docs", "cluster.md"));
+        int at = doc.indexOf("ACL SETUSER wsshub");
+        if (at < 0) {
+            throw new AssertionError("docs/cluster.md documents no ACL SETUSER wsshub line");
+        }
+        String block = doc.substring(at, doc.indexOf("```", at));
+        String line = block.replace("\\\n", " ").replaceAll("\\s+", " ").trim().replace("CHANGE-ME", password);
+        String reply = command(line);
+        if (!"+OK".equals(reply)) {
+            throw new AssertionError("Redis refused the documented ACL line (" + reply + "): " + line);
+        }
+        return "redis://wsshub:" + password + "@127.0.0.1:" + port + "/0";
+    }
+
     /** The redis-server process id (to freeze it with SIGSTOP, as a hiccup). */
     public long pid() {
         return process.pid();
