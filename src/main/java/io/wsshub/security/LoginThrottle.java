@@ -43,6 +43,8 @@ public class LoginThrottle {
     private long baseDelayMillis;
     private long maxDelayMillis;
     private int maxTracked;
+    /** Service principals: locked out per (name, address), so a stranger cannot lock them out everywhere. */
+    private java.util.Set<String> services = java.util.Set.of();
     private LongSupplier clock = System::currentTimeMillis;
     private final ConcurrentHashMap<String, Record> users = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<String, Record> addresses = new ConcurrentHashMap<>();
@@ -58,19 +60,37 @@ public class LoginThrottle {
             @ConfigProperty(name = "security.login.window.seconds", defaultValue = "60") int windowSeconds,
             @ConfigProperty(name = "security.login.delay.seconds", defaultValue = "30") int delaySeconds,
             @ConfigProperty(name = "security.login.max.delay.seconds", defaultValue = "900") int maxDelaySeconds,
-            @ConfigProperty(name = "security.login.max.tracked", defaultValue = "10000") int maxTracked) {
+            @ConfigProperty(name = "security.login.max.tracked", defaultValue = "10000") int maxTracked,
+            @ConfigProperty(name = "security.login.service.users", defaultValue = "feed,monitor,operator")
+            String serviceUsers) {
         this.maxFailures = maxFailures;
         this.maxAddressFailures = maxAddressFailures;
         this.windowMillis = windowSeconds * 1000L;
         this.baseDelayMillis = delaySeconds * 1000L;
         this.maxDelayMillis = maxDelaySeconds * 1000L;
         this.maxTracked = maxTracked;
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (String n : serviceUsers == null ? new String[0] : serviceUsers.split(",")) {
+            if (!n.isBlank()) {
+                names.add(n.trim());
+            }
+        }
+        this.services = java.util.Set.copyOf(names);
     }
 
     LoginThrottle(int maxFailures, int maxAddressFailures, int windowSeconds, int delaySeconds, int maxDelaySeconds,
                   int maxTracked, LongSupplier clock) {
-        this(maxFailures, maxAddressFailures, windowSeconds, delaySeconds, maxDelaySeconds, maxTracked);
+        this(maxFailures, maxAddressFailures, windowSeconds, delaySeconds, maxDelaySeconds, maxTracked,
+                "feed,monitor,operator");
         this.clock = clock;
+    }
+
+    /**
+     * The record a name's failures go to: the name, or for a service principal the name at that address — the
+     * feed, Prometheus and the preStop drain keep working from their own addresses whatever a stranger tries.
+     */
+    private String nameKey(String user, String address) {
+        return user != null && services.contains(user) ? user + "\u0000" + address : user;
     }
 
     /**
@@ -83,7 +103,8 @@ public class LoginThrottle {
         if (wait > 0) {
             return wait;
         }
-        long until = Math.max(count(users, user, now, maxFailures), count(addresses, address, now, maxAddressFailures));
+        long until = Math.max(count(users, nameKey(user, address), now, maxFailures),
+                count(addresses, address, now, maxAddressFailures));
         if (until > now) { // a concurrent attempt took the last one meanwhile
             io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
             return Math.max(1, (until - now + 999) / 1000);
@@ -94,7 +115,7 @@ public class LoginThrottle {
     /** Seconds the caller must wait before its password is checked; 0 when it may try now (counts nothing). */
     public long retryAfterSeconds(String user, String address) {
         long now = clock.getAsLong();
-        long until = Math.max(blockedUntil(users, user, now), blockedUntil(addresses, address, now));
+        long until = Math.max(blockedUntil(users, nameKey(user, address), now), blockedUntil(addresses, address, now));
         if (until > now) {
             io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
             return Math.max(1, (until - now + 999) / 1000);
@@ -113,7 +134,7 @@ public class LoginThrottle {
      */
     public void succeeded(String user, String address) {
         if (user != null) {
-            users.remove(user);
+            users.remove(nameKey(user, address));
         }
         Record r = address == null ? null : addresses.get(address);
         if (r != null) {

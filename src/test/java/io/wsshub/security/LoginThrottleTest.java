@@ -117,4 +117,19 @@ class LoginThrottleTest {
         }
         assertEquals(0, t.retryAfterSeconds("someone", "10.5.5.5"));
     }
+
+    @Test
+    void aStrangerCannotLockAServicePrincipalOutOfItsOwnAddress() {
+        LoginThrottle t = throttle(100);
+        for (int i = 0; i < 5; i++) {
+            wrong(t, "operator", "203.0.113.7"); // from the internet, with the name the docs give
+        }
+        assertEquals(30, t.retryAfterSeconds("operator", "203.0.113.7"), "the stranger is locked out");
+        assertEquals(0, t.retryAfterSeconds("operator", "10.0.0.2"), "the preStop hook's own address is not");
+        right(t, "operator", "10.0.0.2");
+        for (int i = 0; i < 5; i++) {
+            wrong(t, "alice", "203.0.113.8");
+        }
+        assertEquals(30, t.retryAfterSeconds("alice", "10.0.0.2"), "a person's name is still locked everywhere");
+    }
 }
