@@ -45,13 +45,20 @@ public final class ChannelStreams implements Broker.RoomListener {
     private final Executor executor;
     private final int welcomeHistory;
     private final int presenceListMax;
+    private final int resumeMax;
+
+    public ChannelStreams(Engine engine, Executor executor, int welcomeHistory, int presenceListMax) {
+        this(engine, executor, welcomeHistory, presenceListMax, Integer.MAX_VALUE);
+    }
 
     /**
      * @param executor runs the streams' serial tasks (a direct one runs everything on the caller)
      * @param welcomeHistory messages in a plain join's welcome
      * @param presenceListMax frames list the members only up to this count
+     * @param resumeMax a resume that missed more messages than this is not recovered (chat.resume.max)
      */
-    public ChannelStreams(Engine engine, Executor executor, int welcomeHistory, int presenceListMax) {
+    public ChannelStreams(Engine engine, Executor executor, int welcomeHistory, int presenceListMax, int resumeMax) {
+        this.resumeMax = resumeMax;
         this.engine = engine;
         this.executor = executor;
         this.welcomeHistory = welcomeHistory;
@@ -93,7 +100,8 @@ public final class ChannelStreams implements Broker.RoomListener {
         long since = resume == null ? -1 : resume.since();
         String epoch = resume == null ? null : resume.epoch();
         hub.subscribed
-                .thenCompose(v -> engine.presence().join(hub.name, m.entry, peer.user(), since, epoch, welcomeHistory))
+                .thenCompose(v -> engine.presence().join(hub.name, m.entry, peer.user(), since, epoch, welcomeHistory,
+                        resumeMax))
                 .whenComplete((joined, failure) -> hub.serial.execute(() -> joined(hub, peer, m, joined, failure)));
     }
 

@@ -81,13 +81,15 @@ public class ChatService {
     ChatService(ChatSettings settings, Engine engine, Executor executor, Clock clock) {
         this(settings, engine, clock);
         this.executor = executor;
-        this.streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax());
+        this.streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax(),
+                settings.resumeMax());
     }
 
     @PostConstruct
     void start() {
         executor = managedExecutor;
-        streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax());
+        streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax(),
+                settings.resumeMax());
         long every = Math.max(1000, settings.upkeepMillis());
         upkeep = scheduler.scheduleWithFixedDelay(this::upkeep, every, every, TimeUnit.MILLISECONDS);
     }

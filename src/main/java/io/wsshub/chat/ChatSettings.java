@@ -9,15 +9,23 @@ package io.wsshub.chat;
  * @param upkeepMillis   how often this node refreshes its presence entries and checks each room's position
  * @param presenceListMax welcome, subscribed and presence frames list the members only up to this many (the
  *                        count is always sent): a big room's join/leave traffic stays linear, not quadratic
+ * @param resumeMax      a resume that missed more messages than this is answered recovered:false with the newest
+ *                        ones (chat.resume.max): a reconnect loop cannot make every handshake read the whole stream
  */
 public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,
-                           int presenceListMax) {
+                           int presenceListMax, int resumeMax) {
 
     public ChatSettings {
-        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1 || presenceListMax < 0) {
+        if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1 || presenceListMax < 0
+                || resumeMax < 0) {
             throw new IllegalArgumentException("invalid chat settings: " + historySize + "/" + welcomeHistory
-                    + "/" + maxTextChars + "/" + upkeepMillis + "/" + presenceListMax);
+                    + "/" + maxTextChars + "/" + upkeepMillis + "/" + presenceListMax + "/" + resumeMax);
         }
+    }
+
+    public ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,
+                        int presenceListMax) {
+        this(historySize, welcomeHistory, maxTextChars, upkeepMillis, presenceListMax, 300);
     }
 
     public ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis) {

@@ -31,10 +31,15 @@ public class ChatSettingsProducer {
     @ConfigProperty(name = "presence.list.max", defaultValue = "100")
     int presenceListMax;
 
+    /** A resume that missed more messages than this is not recovered (one handshake reads at most this many). */
+    @Inject
+    @ConfigProperty(name = "chat.resume.max", defaultValue = "300")
+    int resumeMax;
+
     @Produces
     ChatSettings settings() {
         return new ChatSettings(historySize, welcomeHistory, maxTextChars, presenceTtlSeconds * 1000L / 3,
-                presenceListMax);
+                presenceListMax, resumeMax);
     }
 
     @Produces

@@ -120,7 +120,7 @@ final class MemoryRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Joined> join(String name, String entry, String user, long since, String epoch,
-                                        int welcome) {
+                                        int welcome, int resumeMax) {
         Room r;
         Joined joined;
         long pv = -1;
@@ -145,7 +145,8 @@ final class MemoryRooms implements Broker, Presence {
                 List<StoredMessage> history = null;
                 Boolean recovered = null;
                 if (since >= 0) {
-                    history = epoch != null && epoch.equals(r.epoch) ? after(r, since) : null;
+                    history = epoch != null && epoch.equals(r.epoch) && r.top - since <= resumeMax
+                            ? after(r, since) : null;
                     recovered = history != null;
                 }
                 if (history == null) {

@@ -18,8 +18,17 @@ public interface Presence {
      * @param since   the client's last id for a resume, or -1 for a plain join
      * @param epoch   the client's epoch for a resume (ignored without since)
      * @param welcome how many of the newest messages a plain (or unrecovered) welcome carries
+     * @param resumeMax a resume that missed more messages than this is not recovered (and reads no range): what
+     *                  one handshake may cost the store, whatever a reconnect loop asks
      */
-    CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch, int welcome);
+    CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch, int welcome,
+                                 int resumeMax);
+
+    /** {@link #join(String, String, String, long, String, int, int)} without a resume budget. */
+    default CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
+                                         int welcome) {
+        return join(room, entry, user, since, epoch, welcome, Integer.MAX_VALUE);
+    }
 
     /** Removes a presence entry; the user's last entry anywhere publishes a {@code leave}. */
     CompletionStage<Void> leave(String room, String entry, String user);

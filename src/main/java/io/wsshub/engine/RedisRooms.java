@@ -131,10 +131,10 @@ final class RedisRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
-                                        int welcome) {
+                                        int welcome, int resumeMax) {
         return redis.<List<Object>>eval(join, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), entry,
                 user, Long.toString(presenceTtlMillis), Long.toString(since), epoch == null ? "" : epoch,
-                Integer.toString(welcome), Long.toString(keyTtlSeconds)).thenApply(r -> {
+                Integer.toString(welcome), Long.toString(keyTtlSeconds), Integer.toString(resumeMax)).thenApply(r -> {
                     long recovered = (Long) r.get(3);
                     @SuppressWarnings("unchecked")
                     List<String> members = (List<String>) r.get(4);

@@ -1,5 +1,6 @@
 -- ARGV: 1 channel, 2 epoch if new, 3 entry, 4 user, 5 presence ttl ms, 6 since (-1: plain join), 7 client's epoch,
--- 8 newest messages for a plain welcome, 9 key ttl s.
+-- 8 newest messages for a plain welcome, 9 key ttl s, 10 resume budget (a resume that missed more is not
+-- recovered and reads no range: one handshake never reads the whole stream).
 -- Returns {epoch, newest id, presence version, recovered (-1 plain, 0, 1), members (empty beyond LIST_MAX),
 -- history entries, member count}.
 local now = now_ms()
@@ -14,12 +15,12 @@ local recovered = -1
 local history = nil
 if since >= 0 then
   recovered = 0
-  if ARGV[7] == epoch and since <= top then
+  if ARGV[7] == epoch and since <= top and top - since <= tonumber(ARGV[10]) then
     if since == top then
       history = {}
       recovered = 1
     else
-      local after = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+')
+      local after = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+', 'COUNT', top - since)
       if #after > 0 and after[1][1] == string.format('%d-0', since + 1) then
         history = after
         recovered = 1

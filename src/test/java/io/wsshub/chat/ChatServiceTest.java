@@ -128,6 +128,28 @@ class ChatServiceTest {
     }
 
     @Test
+    void aResumeThatMissedMoreThanTheBudgetIsNotRecoveredAndGetsTheNewest() {
+        ChatService chat = new ChatService(new ChatSettings(1000, 5, 2000, 10_000, 100, 10),
+                new MemoryEngine("test", 1000, 100, 60_000, System::currentTimeMillis), Runnable::run, clock);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("r", alice, null);
+        String epoch = alice.frames.get(0).getString("epoch");
+        for (int i = 1; i <= 30; i++) {
+            chat.send("r", alice, send("m" + i, null));
+        }
+        RecordingPeer far = new RecordingPeer("alice");
+        chat.join("r", far, new Resume(5, epoch)); // missed 25, over chat.resume.max=10
+        JsonObject w = far.frames.get(0);
+        assertEquals(false, w.getBoolean("recovered"));
+        assertEquals(List.of(26L, 27L, 28L, 29L, 30L), ids(w), "the newest 5, as for a plain join");
+
+        RecordingPeer near = new RecordingPeer("alice");
+        chat.join("r", near, new Resume(20, epoch)); // missed 10: within the budget
+        assertTrue(near.frames.get(0).getBoolean("recovered"));
+        assertEquals(10, ids(near.frames.get(0)).size());
+    }
+
+    @Test
     void resumeWithWrongEpochOrEvictedRangeIsNotRecovered() {
         ChatService chat = service(10, 5);
         RecordingPeer alice = new RecordingPeer("alice");

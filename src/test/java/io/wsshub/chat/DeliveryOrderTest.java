@@ -75,8 +75,8 @@ class DeliveryOrderTest {
                 @Override public CompletionStage<History> history(String r, long a, int l) { return b.history(r, a, l); }
             };
             presence = new Presence() {
-                @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w) {
-                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w); // the atomic step happens now
+                @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w, int max) {
+                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w, max); // the atomic step happens now
                     if (heldJoins == null) {
                         return done;
                     }
