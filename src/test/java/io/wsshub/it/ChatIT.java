@@ -114,7 +114,7 @@ class ChatIT {
     }
 
     @Test
-    void resumeFromAnEvictedRangeIsNotRecovered() throws Exception {
+    void resumeFromAnEvictedRangeOrBeyondTheResumeBudgetIsNotRecovered() throws Exception {
         String room = newRoom();
         int retained = 1000; // chat.history.size default
         Client alice = Wss.connect("/ws/chat/" + room, "alice");
@@ -132,10 +132,16 @@ class ChatIT {
         assertEquals(50, history.size());
         assertEquals(total, id(history.get(49)));
 
-        Client edge = Wss.connect("/ws/chat/" + room + "?since=5&epoch=" + epoch, "alice");
+        int budget = 300; // chat.resume.max default: a handshake reads at most that many
+        Client edge = Wss.connect("/ws/chat/" + room + "?since=" + (total - budget) + "&epoch=" + epoch, "alice");
         JsonObject w2 = edge.next("welcome");
-        assertTrue(w2.getBoolean("recovered"), "6.." + total + " are all retained");
-        assertEquals(retained, w2.getJsonArray("history").size());
+        assertTrue(w2.getBoolean("recovered"), "the newest " + budget + " are within the budget");
+        assertEquals(budget, w2.getJsonArray("history").size());
+        Client over = Wss.connect("/ws/chat/" + room + "?since=" + (total - budget - 1) + "&epoch=" + epoch, "alice");
+        JsonObject w3 = over.next("welcome");
+        assertFalse(w3.getBoolean("recovered"), "retained, but one more than the budget: redraw");
+        assertEquals(50, w3.getJsonArray("history").size());
+        over.close();
         for (Client c : List.of(alice, evicted, edge)) {
             c.close();
         }
