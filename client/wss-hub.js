@@ -197,25 +197,25 @@ export class Hub {
     const now = Date.now();
     if (!this._ws) return;
     if (!this._connectedAt) {
-      if (now - this._openedAt > this.options.connectTimeoutMs) this._replace(4000, 'no connected frame in time');
+      if (now - this._openedAt > this.options.connectTimeoutMs) this._replace('no connected frame in time');
       return;
     }
     if (this._pingAt) {
-      if (now - this._pingAt > this.options.pongTimeoutMs) this._replace(4000, 'no answer to a ping');
+      if (now - this._pingAt > this.options.pongTimeoutMs) this._replace('no answer to a ping');
     } else if (now - this._heardAt > this.options.pingAfterMs) {
       this._pingAt = now;
       this._sendNow({type: 'ping'});
     }
   }
 
-  /** The socket is dead or useless: drop it without waiting for a close handshake, and reconnect. */
-  _replace(code, reason) {
+  /** The socket is dead or useless: drop it without waiting for a close handshake, and reconnect (as a 1006). */
+  _replace(reason) {
     const socket = this._ws;
     this._detach();
     try {
       if (typeof socket.terminate === 'function') socket.terminate(); else socket.close(1000, reason);
     } catch (e) { /* already closed */ }
-    this._dropped(code === 4000 ? 1006 : code, reason);
+    this._dropped(1006, reason);
   }
 
   _detach() {

@@ -4,6 +4,7 @@
 // reconnect (each message once, in order) and retries unacknowledged sends with their clientId; this page draws.
 // A send the server refuses stays on screen as failed, with the reason. All user text is rendered as text.
 import {Hub} from './js/wss-hub.js';
+import {closeWords, words} from './live-socket.js';
 
 const ROOM = /^[a-z0-9][a-z0-9-]{0,31}$/;          // the server's room rule
 const TEAM = /^([a-z][a-z0-9-]{0,31}):([a-z0-9][a-z0-9-]{0,31})$/; // <namespace>:<room>
@@ -11,12 +12,6 @@ const $ = (id) => document.getElementById(id);
 const convs = new Map();   // channel -> conversation state (see conv())
 let current = null;        // the channel on screen
 let me = null;
-
-const CLOSE_WORDS = {
-  1000: 'closed', 1001: 'the server is restarting', 1006: 'the connection was lost', 1008: 'refused by policy',
-  1009: 'message too big', 1011: 'server error', 1012: 'the server is restarting',
-  1013: 'server busy, try again later',
-};
 
 const hub = new Hub(`wss://${location.host}/ws`);
 
@@ -194,15 +189,7 @@ function open(channel) {
       },
       onError(e) {
         if (e.clientId) return; // a send's refusal: its publish() rejects
-        if (c.sub && c.sub.state === 'failed') { // the channel cannot be had: forbidden, invalid_channel, …
-          if (c.button) c.button.parentElement.remove();
-          convs.delete(channel);
-          if (current === channel) {
-            current = null;
-            const next = convs.keys().next();
-            if (!next.done) show(next.value); else render();
-          }
-        }
+        if (c.sub && c.sub.state === 'failed') forget(channel); // forbidden, invalid_channel, …
         note(`${label(channel)}: ${e.message} (${e.code})`, 'error');
       },
     });
@@ -223,11 +210,19 @@ function leave() {
   if (!current) return;
   const c = conv(current);
   if (c.sub) c.sub.unsubscribe();
-  if (c.button) c.button.parentElement.remove();
-  convs.delete(current);
-  current = null;
-  const next = convs.keys().next();
-  if (!next.done) show(next.value); else render();
+  forget(current);
+}
+
+/** Takes a conversation off the page; if it was on screen, the next one is shown. */
+function forget(channel) {
+  const c = convs.get(channel);
+  if (c && c.button) c.button.parentElement.remove();
+  convs.delete(channel);
+  if (current === channel) {
+    current = null;
+    const next = convs.keys().next();
+    if (!next.done) show(next.value); else render();
+  }
 }
 
 function send(text) {
@@ -289,9 +284,8 @@ hub.on('status', (s) => {
     pill.dataset.state = 'connected';
     pill.textContent = `connected as ${s.user}`;
   } else if (s.state === 'reconnecting') {
-    const words = CLOSE_WORDS[s.code] || `closed (${s.code})`;
     pill.dataset.state = 'reconnecting';
-    pill.textContent = `${words}; reconnecting in ${Math.ceil(s.delayMs / 1000)}s`;
+    pill.textContent = `${closeWords(s.code)}; reconnecting in ${Math.ceil(s.delayMs / 1000)}s`;
     if (++attempts >= 3 && s.code === 1006) checkLogin(); // refused again and again: the login may have expired
   } else if (s.state === 'connecting') {
     pill.dataset.state = 'connecting';
@@ -302,8 +296,7 @@ hub.on('status', (s) => {
       return;
     }
     pill.dataset.state = 'offline';
-    const words = CLOSE_WORDS[s.code] || `closed (${s.code})`;
-    pill.textContent = `${words}${s.reason ? ': ' + s.reason : ''}`;
+    pill.textContent = words(s.code, s.reason);
     note(`Disconnected: ${pill.textContent}`, 'error');
   }
 });

@@ -10,8 +10,14 @@ const CLOSE_WORDS = {
   1013: 'server busy, try again later',
 };
 
-function words(code, reason) {
-  return `${CLOSE_WORDS[code] || `closed (${code})`}${reason ? ': ' + reason : ''}`;
+/** A close code in words, for the status pill. */
+export function closeWords(code) {
+  return CLOSE_WORDS[code] || `closed (${code})`;
+}
+
+/** A close code in words, with the server's reason. */
+export function words(code, reason) {
+  return `${closeWords(code)}${reason ? ': ' + reason : ''}`;
 }
 
 function setStatus(kind, text) {

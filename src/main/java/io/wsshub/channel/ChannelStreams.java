@@ -417,9 +417,7 @@ public final class ChannelStreams implements Broker.RoomListener {
     private void deliver(StreamHub hub, StreamHub.Msg msg) {
         long id = msg.message().id();
         hub.lastId = id;
-        StreamFormat lastFormat = null; // members of one format share one encoded frame
-        String lastFrame = null;
-        StreamHub.Frames frames = null;
+        StreamHub.Frames frames = null; // members of one format share one encoded frame
         long accepted = acceptedMillis(msg.message().ts());
         for (var entry : hub.members.entrySet()) {
             StreamHub.Member m = entry.getValue();
@@ -427,20 +425,13 @@ public final class ChannelStreams implements Broker.RoomListener {
             if (!m.live()) {
                 m.buffer.add(msg);
             } else if (id > m.fromId) {
-                String frame;
-                if (m.format == lastFormat) {
-                    frame = lastFrame;
-                } else {
-                    if (frames == null) {
-                        frames = new StreamHub.Frames();
-                    }
-                    frame = frames.get(m.format);
-                    if (frame == null) {
-                        frame = m.format.message(hub.name, peer, msg.message());
-                        frames.put(m.format, frame);
-                    }
-                    lastFormat = m.format;
-                    lastFrame = frame;
+                if (frames == null) {
+                    frames = new StreamHub.Frames();
+                }
+                String frame = frames.get(m.format);
+                if (frame == null) {
+                    frame = m.format.message(hub.name, peer, msg.message());
+                    frames.put(m.format, frame);
                 }
                 peer.send(frame, accepted);
             }

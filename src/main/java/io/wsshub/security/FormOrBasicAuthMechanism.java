@@ -54,7 +54,8 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             res.setStatus(HttpServletResponse.SC_FORBIDDEN);
             res.setContentType("application/json");
             try {
-                res.getWriter().write("{\"error\":\"cross_site\",\"message\":\"a state-changing request from another site\"}");
+                res.getWriter().write(io.wsshub.transport.Json.encode(new io.wsshub.channel.ChannelsResource.ApiError(
+                        "cross_site", "a state-changing request from another site")));
             } catch (java.io.IOException e) {
                 // the client went away
             }

@@ -35,15 +35,21 @@ final class NodeTool {
             return;
         }
         Path log = WORK.resolve("npm-ci.log");
-        Process p = new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(CLIENT.toFile())
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
+        int exit = run(new ProcessBuilder("npm", "ci", "--no-audit", "--no-fund").directory(CLIENT.toFile()), log, 300);
+        if (exit != 0) {
+            throw new AssertionError("npm ci failed (" + exit + "):\n" + Files.readString(log));
+        }
+    }
+
+    /** Runs {@code pb} to its end (at most {@code seconds}), its output in {@code log}; returns its exit code. */
+    static int run(ProcessBuilder pb, Path log, int seconds) throws Exception {
+        pb.redirectErrorStream(true).redirectOutput(log.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(seconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("npm ci did not finish in 300 s:\n" + Files.readString(log));
+            throw new AssertionError(pb.command() + " did not finish in " + seconds + " s:\n" + Files.readString(log));
         }
-        if (p.exitValue() != 0) {
-            throw new AssertionError("npm ci failed (" + p.exitValue() + "):\n" + Files.readString(log));
-        }
+        return p.exitValue();
     }
 
     /** The certificate of the server's key.p12 as PEM (what a Node client is told to trust); returns its path. */

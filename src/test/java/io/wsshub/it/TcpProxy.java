@@ -41,7 +41,13 @@ final class TcpProxy implements AutoCloseable {
                     reset(client);
                     continue;
                 }
-                Socket upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                Socket upstream;
+                try {
+                    upstream = new Socket(InetAddress.getLoopbackAddress(), target);
+                } catch (IOException e) {
+                    reset(client); // the server is not there: the client sees its connection fail
+                    continue;
+                }
                 open.add(client);
                 open.add(upstream);
                 pipe(client, upstream);
