@@ -101,7 +101,7 @@ public final class ChannelStreams implements Broker.RoomListener {
         String epoch = resume == null ? null : resume.epoch();
         hub.subscribed
                 .thenCompose(v -> engine.presence().join(hub.name, m.entry, peer.user(), since, epoch, welcomeHistory,
-                        resumeMax))
+                        resumeMax, hub.seen))
                 .whenComplete((joined, failure) -> hub.serial.execute(() -> joined(hub, peer, m, joined, failure)));
     }
 
@@ -124,11 +124,13 @@ public final class ChannelStreams implements Broker.RoomListener {
         m.added = true;
         if (hub.epoch == null) {
             hub.epoch = j.epoch();
-            hub.lastId = j.top();
+            hub.saw(j.top());
+            j.history().forEach(hub::stamp);
         } else if (!hub.epoch.equals(j.epoch())) { // the stream's history was lost: everyone here must resume
             resync(hub, peer);
             hub.epoch = j.epoch();
-            hub.lastId = j.top();
+            hub.saw(j.top());
+            j.history().forEach(hub::stamp);
             hub.lastPv = -1;
             m.buffer.clear(); // the old epoch's
         }
@@ -147,6 +149,9 @@ public final class ChannelStreams implements Broker.RoomListener {
                     return; // closed meanwhile (its entry was removed then)
                 }
                 if (rangeFailure != null || !epoch.equals(hub.epoch) || !contiguous(list, from, upTo)) {
+                    if (rangeFailure == null && epoch.equals(hub.epoch)) {
+                        verify(hub); // ids delivered here are gone from the store: did it lose them?
+                    }
                     hub.members.remove(peer);
                     engine.presence().leave(hub.name, m.entry, peer.user());
                     peer.close(TRY_AGAIN_LATER, RESYNC);
@@ -368,7 +373,15 @@ public final class ChannelStreams implements Broker.RoomListener {
             return;
         }
         if (id <= hub.lastId) {
-            return; // delivered already (a gap fill overtook it, or a duplicate)
+            // Delivered already (a gap fill overtook it, or a duplicate) — unless the store lost that id and gave it
+            // to another message: then the members here would silently miss the new one.
+            int same = hub.sameAsDelivered(msg.message());
+            if (same < 0) {
+                rollback(hub, "id " + id + " came back with another message");
+            } else if (same == 0) {
+                verify(hub);
+            }
+            return;
         }
         if (id > hub.lastId + 1) {
             hub.waiting.addFirst(msg);
@@ -416,7 +429,8 @@ public final class ChannelStreams implements Broker.RoomListener {
 
     private void deliver(StreamHub hub, StreamHub.Msg msg) {
         long id = msg.message().id();
-        hub.lastId = id;
+        hub.saw(id);
+        hub.stamp(msg.message());
         StreamHub.Frames frames = null; // members of one format share one encoded frame
         long accepted = acceptedMillis(msg.message().ts());
         for (var entry : hub.members.entrySet()) {
@@ -475,6 +489,50 @@ public final class ChannelStreams implements Broker.RoomListener {
         closeIfEmpty(hub);
     }
 
+    /**
+     * The store lost messages this node delivered (a Redis restarted from an older file, a failover to a replica
+     * that lagged): delivering on would hand members new messages under ids they saw with others, and the
+     * duplicate check would drop them. The room is healed (a new epoch, ids above what was seen here: nobody's id
+     * names two messages) and its members here resume, which tells their clients {@code recovered:false}.
+     */
+    private void rollback(StreamHub hub, String why) {
+        Broker.Position seen = new Broker.Position(hub.epoch, hub.lastId);
+        LOG.warning(() -> "stream " + hub.name + ": the store lost messages delivered here up to id " + seen.top()
+                + " (" + why + "): it gets a new epoch and its members here resume");
+        Metrics.inc(Metrics.ENGINE_ROLLBACKS, "chat");
+        engine.broker().heal(hub.name, seen).exceptionally(e -> {
+            LOG.log(Level.FINE, "heal of " + hub.name + " failed (the members' joins heal it)", e);
+            return null;
+        });
+        resync(hub, null);
+    }
+
+    /**
+     * A delivery this node cannot match (an id older than the stamps it keeps): checks that the store still holds
+     * what was delivered here. One check per stream at a time.
+     */
+    private void verify(StreamHub hub) {
+        if (hub.verifying) {
+            return;
+        }
+        hub.verifying = true;
+        String epoch = hub.epoch;
+        long seen = hub.lastId;
+        engine.broker().position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
+            hub.verifying = false;
+            if (failure == null && !hub.closed && epoch.equals(hub.epoch) && epoch.equals(pos.epoch())
+                    && pos.top() < seen) {
+                rollback(hub, "the store is back at id " + pos.top());
+            }
+        }));
+    }
+
+    /** The stream as this node last delivered it (null: no member here has seen it): see Broker#publish. */
+    public Broker.Position seen(String stream) {
+        StreamHub hub = hubs.get(stream);
+        return hub == null ? null : hub.seen;
+    }
+
     // ---- upkeep: presence heartbeat and position checks -----------------------------------------------------
 
     /**
@@ -505,7 +563,10 @@ public final class ChannelStreams implements Broker.RoomListener {
                     if (failure != null || hub.closed || hub.epoch == null || hub.filling) {
                         return;
                     }
-                    if (pos.epoch() == null || !pos.epoch().equals(hub.epoch)) {
+                    if (pos.epoch() == null || (pos.epoch().equals(hub.epoch) && pos.top() < seen)) {
+                        rollback(hub, pos.epoch() == null ? "the store has no state for it"
+                                : "the store is back at id " + pos.top());
+                    } else if (!pos.epoch().equals(hub.epoch)) {
                         resync(hub, null);
                     } else if (pos.top() > hub.lastId && hub.lastId == seen && hub.lastIdAtCheck == seen) {
                         fill(hub, pos.top());

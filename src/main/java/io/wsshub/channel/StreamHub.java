@@ -111,6 +111,63 @@ final class StreamHub {
     final LinkedHashMap<Peer, Member> members = new LinkedHashMap<>();
     /** lastId at the previous position check: a gap seen twice in a row (not just in flight) is filled. */
     long lastIdAtCheck = -1;
+    /** A position check asked for by a delivery that could not be matched against {@link #stamps} is on its way. */
+    boolean verifying;
+    /**
+     * The stream as this node last saw it, kept through a resync: a publish or join passes it so that a store that
+     * lost writes is healed before it hands out an id again (Broker#heal). Read by publishers on other threads.
+     */
+    volatile io.wsshub.engine.Broker.Position seen;
+
+    /** How many of the newest delivered messages are remembered by a stamp (two longs each, per stream). */
+    static final int STAMPS = 64;
+    private long[] stampIds;
+    private long[] stamps;
+
+    void saw(long top) {
+        lastId = top;
+        seen = new io.wsshub.engine.Broker.Position(epoch, top);
+    }
+
+    void stamp(io.wsshub.engine.Broker.StoredMessage m) {
+        if (stampIds == null) {
+            stampIds = new long[STAMPS];
+            stamps = new long[STAMPS];
+        }
+        int i = (int) (m.id() % STAMPS);
+        stampIds[i] = m.id();
+        stamps[i] = stampOf(m);
+    }
+
+    /**
+     * Whether {@code m} is the message this node delivered under its id: 1 the same, -1 another one (the store
+     * lost the first and gave its id away again), 0 not remembered.
+     */
+    int sameAsDelivered(io.wsshub.engine.Broker.StoredMessage m) {
+        int i = (int) (m.id() % STAMPS);
+        if (stampIds == null || stampIds[i] != m.id()) {
+            return 0;
+        }
+        return stamps[i] == stampOf(m) ? 1 : -1;
+    }
+
+    /** A 64-bit FNV-1a of what every node reads alike for one stored message. */
+    static long stampOf(io.wsshub.engine.Broker.StoredMessage m) {
+        long h = 0xcbf29ce484222325L;
+        h = fnv(h, m.from());
+        h = fnv(h, m.ts());
+        h = fnv(h, m.clientId());
+        return fnv(h, m.text());
+    }
+
+    private static long fnv(long h, String s) {
+        if (s != null) {
+            for (int i = 0; i < s.length(); i++) {
+                h = (h ^ s.charAt(i)) * 0x100000001b3L;
+            }
+        }
+        return (h ^ 0x1f) * 0x100000001b3L; // a separator, so field boundaries count
+    }
 
     StreamHub(String name, SerialExecutor serial) {
         this.name = name;

@@ -216,7 +216,8 @@ public class ChatService {
      * {@link EngineUnavailable} when the store cannot be reached: nothing was acknowledged.
      */
     public CompletionStage<Broker.Published> store(String roomName, String user, String text, String clientId) {
-        return engine.broker().publish(roomName, user, text, TS.format(clock.instant()), clientId).whenComplete((p, failure) -> {
+        return engine.broker().publish(roomName, user, text, TS.format(clock.instant()), clientId,
+                streams.seen(roomName)).whenComplete((p, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "publish to " + roomName + " failed",
                         failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);

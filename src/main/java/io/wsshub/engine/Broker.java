@@ -25,8 +25,25 @@ public interface Broker {
     /**
      * Stores a message under the room's next id and publishes it, in one atomic step; a clientId the user already
      * used in the room (within retained history) returns the original instead, consuming no id.
+     *
+     * @param seen the room as this node last delivered it, or null: a store found behind it lost writes and is
+     *             {@link #heal healed} first, so the message gets a new epoch and no id this node delivered
      */
-    CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId);
+    CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
+                                       Position seen);
+
+    /** {@link #publish(String, String, String, String, String, Position)} from a node that has not seen the room. */
+    default CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId) {
+        return publish(room, user, text, ts, clientId, null);
+    }
+
+    /**
+     * This node delivered the room up to {@code seen}, but the store has less: it lost acknowledged writes (a
+     * Redis restarted from an older file, or a failover to a replica that lagged). Unless that was healed already,
+     * the room gets a new epoch (clients that resume are told {@code recovered:false}) and its ids continue above
+     * {@code seen.top}, so no id any member saw is handed to another message. Returns the room's position after.
+     */
+    CompletionStage<Position> heal(String room, Position seen);
 
     /** The retained messages with {@code after < id <= upTo}, oldest first. */
     CompletionStage<List<StoredMessage>> range(String room, long after, long upTo);

@@ -38,18 +38,24 @@ public interface GameStore {
     CompletionStage<MatchRecord> unfinished(String user);
 
     /**
-     * Stores {@code next} if the stored record's rev is {@code next.rev() - 1}, schedules its next check at
-     * {@code dueMillis} and publishes {@code event} (with the record); false when another write came first.
-     * A finished record frees its players for a new match.
+     * Stores {@code next} under a new write stamp if the stored record is still {@code basis} (its rev and stamp: a
+     * store that lost writes may hold another record under the same rev, which a move decided on the lost one
+     * must not overwrite), schedules its next check at {@code dueMillis} and publishes {@code event} (with the
+     * stored record); false when another write came first. A finished record frees its players for a new match.
      */
-    CompletionStage<Boolean> update(MatchRecord next, long dueMillis, GameEvent event);
+    CompletionStage<Boolean> update(MatchRecord basis, MatchRecord next, long dueMillis, GameEvent event);
+
+    /** A new write stamp: random, so that two writes of one rev (before and after a store lost one) differ. */
+    static String newStamp() {
+        return Long.toString(java.util.concurrent.ThreadLocalRandom.current().nextLong() >>> 1, 36);
+    }
 
     /** Moves the match's next check to {@code dueMillis} if its rev is still {@code rev}. */
     CompletionStage<Boolean> reschedule(String matchId, long rev, long dueMillis);
 
     /**
-     * Deletes a finished match (publishing a {@code gone} event) if it is still {@code last}; with {@code last}
-     * null, cleans up after a record that is gone already.
+     * Deletes a finished match (publishing a {@code gone} event) if it is still {@code last} (rev and stamp); with
+     * {@code last} null, cleans up after a record that is gone already.
      */
     CompletionStage<Boolean> remove(String matchId, MatchRecord last);
 
@@ -92,11 +98,22 @@ public interface GameStore {
 
     /**
      * A match as stored: {@code ver} is the public version (one per accepted change), {@code rev} counts every
-     * write (grace periods too) and is what {@link #update} compares. Times are epoch milliseconds.
+     * write (grace periods too) and is, with {@code stamp} (set by the store at each write; null for a match's
+     * first record), what {@link #update} compares. Times are epoch milliseconds.
      */
     record MatchRecord(String id, String red, String yellow, String board, long ver, long rev, String turn,
                        Long deadline, String status, LastMove lastMove, String winner, String reason,
-                       List<int[]> line, Long endedAt, Long graceR, Long graceY) {
+                       List<int[]> line, Long endedAt, Long graceR, Long graceY, String stamp) {
+
+        public MatchRecord stamped(String s) {
+            return new MatchRecord(id, red, yellow, board, ver, rev, turn, deadline, status, lastMove, winner, reason,
+                    line, endedAt, graceR, graceY, s);
+        }
+
+        /** The same write as {@code other}: its rev and stamp. */
+        public boolean sameWrite(MatchRecord other) {
+            return other != null && rev == other.rev && java.util.Objects.equals(stamp, other.stamp);
+        }
 
         public boolean over() {
             return "over".equals(status);

@@ -104,9 +104,10 @@ public final class MemoryEngine implements Engine {
         }
 
         @Override
-        public CompletionStage<Quote> publishQuote(String symbol, String price, String ts) {
-            Quote q = quotes.compute(symbol, (s, old) ->
-                    new Quote(s, price, old == null ? price : old.open(), old == null ? 1 : old.seq() + 1, ts));
+        public CompletionStage<Quote> publishQuote(String symbol, String price, String ts, long seen) {
+            // this heap loses nothing it numbered; concurrent publishes may reach the listener out of seq order
+            Quote q = quotes.compute(symbol, (s, old) -> new Quote(s, price, old == null ? price : old.open(),
+                    old == null ? 1 : old.seq() + 1, ts, false));
             Consumer<Quote> l = listener;
             if (l != null) {
                 l.accept(q);

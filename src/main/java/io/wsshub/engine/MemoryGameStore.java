@@ -59,7 +59,8 @@ final class MemoryGameStore implements GameStore {
                 return done(new Queued("queued", null));
             }
             MatchRecord m = new MatchRecord(matchId, userIsRed ? user : opponent, userIsRed ? opponent : user,
-                    ".".repeat(42), 1, 1, "R", deadlineMillis, "playing", null, null, null, null, null, null, null);
+                    ".".repeat(42), 1, 1, "R", deadlineMillis, "playing", null, null, null, null, null, null, null,
+                    null);
             matches.put(matchId, m);
             due.put(matchId, deadlineMillis);
             playing.put(user, matchId);
@@ -93,12 +94,14 @@ final class MemoryGameStore implements GameStore {
     }
 
     @Override
-    public CompletionStage<Boolean> update(MatchRecord next, long dueMillis, GameEvent event) {
+    public CompletionStage<Boolean> update(MatchRecord basis, MatchRecord next, long dueMillis, GameEvent event) {
         synchronized (lock) {
             MatchRecord cur = matches.get(next.id());
-            if (cur == null || cur.rev() != next.rev() - 1) {
+            if (cur == null || !cur.sameWrite(basis) || cur.rev() != next.rev() - 1) {
                 return done(false);
             }
+            next = next.stamped(GameStore.newStamp());
+            event = new GameEvent(event.kind(), next, event.user(), event.connected());
             matches.put(next.id(), next);
             due.put(next.id(), dueMillis);
             if (next.over()) {
@@ -130,7 +133,7 @@ final class MemoryGameStore implements GameStore {
                 due.remove(matchId);
                 return done(cur == null);
             }
-            if (cur.rev() != last.rev()) {
+            if (!cur.sameWrite(last)) {
                 return done(false);
             }
             matches.remove(matchId);

@@ -20,14 +20,15 @@ public interface Presence {
      * @param welcome how many of the newest messages a plain (or unrecovered) welcome carries
      * @param resumeMax a resume that missed more messages than this is not recovered (and reads no range): what
      *                  one handshake may cost the store, whatever a reconnect loop asks
+     * @param seen    the room as this node last delivered it, or null (see {@link Broker#heal})
      */
     CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch, int welcome,
-                                 int resumeMax);
+                                 int resumeMax, Broker.Position seen);
 
-    /** {@link #join(String, String, String, long, String, int, int)} without a resume budget. */
+    /** A join from a node that has not seen the room, without a resume budget. */
     default CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
                                          int welcome) {
-        return join(room, entry, user, since, epoch, welcome, Integer.MAX_VALUE);
+        return join(room, entry, user, since, epoch, welcome, Integer.MAX_VALUE, null);
     }
 
     /** Removes a presence entry; the user's last entry anywhere publishes a {@code leave}. */

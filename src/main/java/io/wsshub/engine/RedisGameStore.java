@@ -130,13 +130,19 @@ final class RedisGameStore implements GameStore {
     }
 
     @Override
-    public CompletionStage<Boolean> update(MatchRecord next, long dueMillis, GameEvent event) {
-        String record = JSON.toJson(next);
+    public CompletionStage<Boolean> update(MatchRecord basis, MatchRecord next, long dueMillis, GameEvent event) {
+        String stamp = GameStore.newStamp();
+        String record = JSON.toJson(next.stamped(stamp));
         return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
                 new String[] {match(next.id()), DUE, player(next.red()), player(next.yellow())},
-                Long.toString(next.rev() - 1), Long.toString(next.rev()), record,
+                Long.toString(basis.rev()), Long.toString(next.rev()), record,
                 Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", event(event, record), EVENTS,
-                KEY_TTL_SECONDS).thenApply(n -> n == 1);
+                KEY_TTL_SECONDS, stampOf(basis), stamp).thenApply(n -> n == 1);
+    }
+
+    /** The stamp as the match's hash holds it ('' for a first record, which has none). */
+    private static String stampOf(MatchRecord m) {
+        return m.stamp() == null ? "" : m.stamp();
     }
 
     /** The event as JSON around the record's JSON, which is encoded once for both (as JSON-B would write it). */
@@ -156,7 +162,7 @@ final class RedisGameStore implements GameStore {
     public CompletionStage<Boolean> reschedule(String matchId, long rev, long dueMillis) {
         return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
                 new String[] {match(matchId), DUE, player(""), player("")}, Long.toString(rev), "", "",
-                Long.toString(dueMillis), matchId, "0", "", EVENTS, KEY_TTL_SECONDS).thenApply(n -> n == 1);
+                Long.toString(dueMillis), matchId, "0", "", EVENTS, KEY_TTL_SECONDS, "", "").thenApply(n -> n == 1);
     }
 
     @Override
@@ -164,7 +170,8 @@ final class RedisGameStore implements GameStore {
         String event = last == null ? "" : JSON.toJson(new GameEvent("gone", last, null, null));
         return redis.<Long>eval(removeScript, ScriptOutputType.INTEGER,
                 new String[] {match(matchId), DUE, LIVE, spectators(matchId)},
-                last == null ? "-1" : Long.toString(last.rev()), matchId, event, EVENTS).thenApply(n -> n == 1);
+                last == null ? "-1" : Long.toString(last.rev()), matchId, event, EVENTS,
+                last == null ? "" : stampOf(last)).thenApply(n -> n == 1);
     }
 
     @Override

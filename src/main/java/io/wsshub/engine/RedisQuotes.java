@@ -45,10 +45,17 @@ final class RedisQuotes implements QuoteStore {
     }
 
     @Override
-    public CompletionStage<Quote> publishQuote(String symbol, String price, String ts) {
+    public CompletionStage<Quote> publishQuote(String symbol, String price, String ts, long seen) {
         return redis.<List<Object>>eval(quote, ScriptOutputType.MULTI, new String[] {key(symbol), SYMBOLS},
-                symbol, price, ts, CHANNEL).thenApply(r -> new Quote(symbol, price, (String) r.get(1), (Long) r.get(0),
-                        ts));
+                symbol, price, ts, CHANNEL, Long.toString(seen)).thenApply(r -> {
+                    long seq = (Long) r.get(0);
+                    if ((Long) r.get(2) == 1) {
+                        LOG.warning(() -> "redis engine: the store had lost quotes of " + symbol + " this node saw up "
+                                + "to seq " + seen + ": it goes on at " + seq);
+                        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.ENGINE_ROLLBACKS, "market");
+                    }
+                    return new Quote(symbol, price, (String) r.get(1), seq, ts, false);
+                });
     }
 
     @Override
@@ -78,7 +85,7 @@ final class RedisQuotes implements QuoteStore {
                 redis.command(c -> c.hgetall(key(s))).thenAccept(h -> {
                     if (h.containsKey("seq")) {
                         Quote q = new Quote(s, h.get("price"), h.get("open"), Long.parseLong(h.get("seq")),
-                                h.get("ts"));
+                                h.get("ts"), false); // read beside the pub/sub connection: in no order with it
                         events.execute(() -> deliver(q));
                     }
                 });
@@ -89,7 +96,7 @@ final class RedisQuotes implements QuoteStore {
     /** symbol, price, open, seq, ts (on a Netty thread: handed over at once). */
     void onPubSub(String message) {
         String[] f = message.split("\n", 5);
-        Quote q = new Quote(f[0], f[1], f[2], Long.parseLong(f[3]), f[4]);
+        Quote q = new Quote(f[0], f[1], f[2], Long.parseLong(f[3]), f[4], true);
         events.execute(() -> deliver(q));
     }
 

@@ -38,6 +38,7 @@ final class RedisRooms implements Broker, Presence {
     private final RedisEngine.Script publish;
     private final RedisEngine.Script leave;
     private final RedisEngine.Script refresh;
+    private final RedisEngine.Script heal;
     private volatile RoomListener roomListener;
 
     RedisRooms(RedisEngine redis, int historySize, long presenceTtlMillis, int presenceListMax, long keyTtlSeconds) {
@@ -51,6 +52,7 @@ final class RedisRooms implements Broker, Presence {
         this.publish = new RedisEngine.Script("publish", lib + RedisEngine.resource("publish.lua"));
         this.leave = new RedisEngine.Script("leave", lib + RedisEngine.resource("leave.lua"));
         this.refresh = new RedisEngine.Script("refresh", lib + RedisEngine.resource("refresh.lua"));
+        this.heal = new RedisEngine.Script("heal", lib + RedisEngine.resource("heal.lua"));
     }
 
     private static String channel(String room) {
@@ -85,11 +87,29 @@ final class RedisRooms implements Broker, Presence {
     }
 
     @Override
-    public CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId) {
+    public CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
+                                              Position seen) {
         return redis.<List<Object>>eval(publish, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), user,
                 clientId == null ? "" : clientId, text, ts, Integer.toString(historySize),
-                Long.toString(keyTtlSeconds)).thenApply(r -> new Published((String) r.get(0),
-                        entry(r.get(2)), (Long) r.get(1) == 1));
+                Long.toString(keyTtlSeconds), seenEpoch(seen), seenTop(seen)).thenApply(r -> new Published(
+                        (String) r.get(0), entry(r.get(2)), (Long) r.get(1) == 1));
+    }
+
+    @Override
+    public CompletionStage<Position> heal(String room, Position seen) {
+        return redis.<List<Object>>eval(heal, ScriptOutputType.MULTI, keys(room), seenEpoch(seen), seenTop(seen),
+                newEpoch(), Long.toString(keyTtlSeconds)).thenApply(r -> {
+                    String e = (String) r.get(0);
+                    return new Position(e.isEmpty() ? null : e, (Long) r.get(1));
+                });
+    }
+
+    private static String seenEpoch(Position seen) {
+        return seen == null || seen.epoch() == null ? "" : seen.epoch();
+    }
+
+    private static String seenTop(Position seen) {
+        return seen == null ? "-1" : Long.toString(seen.top());
     }
 
     @Override
@@ -131,10 +151,11 @@ final class RedisRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
-                                        int welcome, int resumeMax) {
+                                        int welcome, int resumeMax, Position seen) {
         return redis.<List<Object>>eval(join, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), entry,
                 user, Long.toString(presenceTtlMillis), Long.toString(since), epoch == null ? "" : epoch,
-                Integer.toString(welcome), Long.toString(keyTtlSeconds), Integer.toString(resumeMax)).thenApply(r -> {
+                Integer.toString(welcome), Long.toString(keyTtlSeconds), Integer.toString(resumeMax),
+                seenEpoch(seen), seenTop(seen)).thenApply(r -> {
                     long recovered = (Long) r.get(3);
                     @SuppressWarnings("unchecked")
                     List<String> members = (List<String>) r.get(4);

@@ -308,7 +308,7 @@ public class GameService {
         } else {
             r = new MatchRecord(m.id(), m.red(), m.yellow(), next.toString(), m.ver() + 1, m.rev() + 1,
                     "R".equals(seat) ? "Y" : "R", now() + turnMillis, "playing", last, null, null, null, null,
-                    m.graceR(), m.graceY());
+                    m.graceR(), m.graceY(), null);
         }
         return new Change(r, new GameEvent("state", r, null, null));
     }
@@ -417,7 +417,7 @@ public class GameService {
             Muted muted = new Muted(peer);
             Change c = decide.apply(muted, cached);
             if (c != null) {
-                write(matchId, peer, decide, failed, c, ATTEMPTS);
+                write(matchId, peer, decide, failed, c, cached, ATTEMPTS);
                 return;
             }
         }
@@ -426,21 +426,23 @@ public class GameService {
 
     private void change(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed,
                         int attempts) {
+        MatchRecord had = latest.get(matchId);
         store.get(matchId).whenCompleteAsync((m, e) -> {
             if (e != null) {
                 failed.accept(e);
                 return;
             }
+            checkLost(had, m);
             Change c = decide.apply(peer, m);
             if (c != null) {
-                write(matchId, peer, decide, failed, c, attempts);
+                write(matchId, peer, decide, failed, c, m, attempts);
             }
         }, serial);
     }
 
     private void write(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed,
-                       Change c, int attempts) {
-        store.update(c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
+                       Change c, MatchRecord basis, int attempts) {
+        store.update(basis, c.next(), nextCheck(c.next()), c.event()).whenCompleteAsync((ok, e2) -> {
             counted(c.next(), ok);
             if (e2 != null) {
                 failed.accept(e2);
@@ -503,13 +505,13 @@ public class GameService {
     private static MatchRecord withGrace(MatchRecord m, String seat, Long until) {
         return new MatchRecord(m.id(), m.red(), m.yellow(), m.board(), m.ver(), m.rev() + 1, m.turn(), m.deadline(),
                 m.status(), m.lastMove(), m.winner(), m.reason(), m.line(), m.endedAt(),
-                "R".equals(seat) ? until : m.graceR(), "Y".equals(seat) ? until : m.graceY());
+                "R".equals(seat) ? until : m.graceR(), "Y".equals(seat) ? until : m.graceY(), null);
     }
 
     private MatchRecord ended(MatchRecord m, String board, GameStore.LastMove last, String winner, String reason,
                               List<int[]> line) {
         return new MatchRecord(m.id(), m.red(), m.yellow(), board, m.ver() + 1, m.rev() + 1, null, null, "over",
-                last, winner, reason, line, now(), null, null);
+                last, winner, reason, line, now(), null, null, null);
     }
 
     private long nextCheck(MatchRecord m) {
@@ -574,11 +576,15 @@ public class GameService {
             ids.addAll(s.keySet());
         }
         for (String id : ids) {
+            MatchRecord had = latest.get(id);
             store.get(id).whenCompleteAsync((m, e) -> {
                 if (m == null) {
                     if (e == null) {
                         latest.remove(id);
                     }
+                    return;
+                }
+                if (checkLost(had, m)) {
                     return;
                 }
                 remember(m);
@@ -619,7 +625,7 @@ public class GameService {
             }
             if (now >= m.deadline()) { // the mover's clock ran out, connected or not
                 MatchRecord r = ended(m, m.board(), m.lastMove(), other(m.turn()), "timeout", null);
-                return store.update(r, nextCheck(r), new GameEvent("state", r, null, null))
+                return store.update(m, r, nextCheck(r), new GameEvent("state", r, null, null))
                         .thenApply(ok -> {
                             counted(r, ok);
                             return ok;
@@ -644,7 +650,7 @@ public class GameService {
                 }
                 return c;
             }).thenCompose(c -> c == null ? store.reschedule(id, m.rev(), nextCheck(m))
-                    : store.update(c.next(), nextCheck(c.next()), c.event()).thenApply(ok -> {
+                    : store.update(m, c.next(), nextCheck(c.next()), c.event()).thenApply(ok -> {
                         counted(c.next(), ok);
                         return ok;
                     }));
@@ -668,6 +674,12 @@ public class GameService {
                 s.remove(m.id());
             }
             return;
+        }
+        MatchRecord had = latest.get(m.id());
+        if (had != null && m.rev() <= had.rev() && !m.sameWrite(had)) {
+            // Events come in write order, so one that is not newer than this node's record was overtaken by a read
+            // of the store — or the store lost the write this node has, and this is another one: read to tell.
+            store.get(m.id()).whenCompleteAsync((now, e2) -> checkLost(had, now), serial);
         }
         remember(m);
         List<Peer> players = new ArrayList<>();
@@ -699,12 +711,54 @@ public class GameService {
         }
     }
 
+    /**
+     * {@code read} was read from the store after this node had {@code had}: the store can only be at that write or
+     * past it, unless it lost writes (Redis restarted from an older file, a failover to a replica that lagged).
+     * Then the store is the truth from now on, although it is older: this node's record is replaced and every
+     * player and spectator here is sent it, whatever version they had (a move on the lost version would be refused
+     * as stale forever). True when it was so.
+     */
+    private boolean checkLost(MatchRecord had, MatchRecord read) {
+        if (had == null || read == null || read.rev() > had.rev() || read.sameWrite(had)) {
+            return false;
+        }
+        LOG.warning(() -> "game: the store lost writes of match " + read.id() + " (this node had rev " + had.rev()
+                + ", it has rev " + read.rev() + "): its players here get the stored state, version " + read.ver());
+        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.ENGINE_ROLLBACKS, "game");
+        adopt(read);
+        // events of writes made after the loss may have been handled on either side of that read: the store's
+        // state now settles which is the newest
+        store.get(read.id()).whenCompleteAsync((now, e) -> {
+            MatchRecord mine = now == null ? null : latest.get(now.id());
+            if (now != null && (mine == null || now.rev() > mine.rev())) {
+                adopt(now);
+            }
+        }, serial);
+        return true;
+    }
+
+    /** The store's record replaces this node's, and every player and spectator here is sent it. */
+    private void adopt(MatchRecord m) {
+        latest.put(m.id(), m);
+        for (String u : List.of(m.red(), m.yellow())) {
+            for (Peer p : connections.getOrDefault(u, Set.of())) {
+                sendState(p, m, true);
+            }
+        }
+        for (Peer p : spectators.getOrDefault(m.id(), Map.of()).keySet()) {
+            sendState(p, m, true);
+        }
+    }
+
     /** Keeps the newer of what this node had and {@code m}; finished matches are forgotten at their removal. */
     private void remember(MatchRecord m) {
         latest.merge(m.id(), m, (had, now) -> now.rev() > had.rev() ? now : had);
     }
 
-    /** Sends the match's state unless the connection has this version or a newer one ({@code force}: anyway). */
+    /**
+     * Sends the match's state unless the connection has this version or a newer one ({@code force}: anyway, and
+     * this is the version it has from now on).
+     */
     private void sendState(Peer peer, MatchRecord m, boolean force) {
         Map<String, Long> mine = sent.get(peer);
         if (mine == null) {
@@ -712,7 +766,7 @@ public class GameService {
         }
         long had = mine.getOrDefault(m.id(), 0L);
         if (m.ver() > had || force) {
-            mine.put(m.id(), Math.max(had, m.ver()));
+            mine.put(m.id(), force ? m.ver() : Math.max(had, m.ver()));
             if (m != encoded) { // one encoding per delivered record, not one per connection
                 encoded = m;
                 encodedFrame = JSON.toJson(state(m));

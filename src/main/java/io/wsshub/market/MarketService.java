@@ -29,6 +29,9 @@ import java.util.regex.Pattern;
 @ApplicationScoped
 public class MarketService {
 
+    private static final java.util.logging.Logger LOG =
+            java.util.logging.Logger.getLogger(MarketService.class.getName());
+
     /** The channel core owns the rule: a market: channel names this symbol. */
     public static final Pattern SYMBOL = io.wsshub.channel.ChannelName.SYMBOL;
     public static final String UNKNOWN_SYMBOL = "unknown_symbol";
@@ -42,9 +45,12 @@ public class MarketService {
         final Set<Subscriber> subscribers = ConcurrentHashMap.newKeySet();
         /** Guarded by this symbol's monitor. */
         MarketFrame.QuoteView view;
+        /** The seq of the newest {@link QuoteStore.Quote#ordered ordered} quote; guarded by the monitor. */
+        long orderedSeq;
 
-        Symbol(MarketFrame.QuoteView view) {
+        Symbol(MarketFrame.QuoteView view, QuoteStore.Quote q) {
             this.view = view;
+            this.orderedSeq = q.ordered() ? q.seq() : 0;
         }
     }
 
@@ -131,7 +137,14 @@ public class MarketService {
      * {@link io.wsshub.engine.EngineUnavailable} when the shared store cannot be reached.
      */
     public CompletionStage<QuoteStore.Quote> update(String name, BigDecimal price) {
-        return engine.quotes().publishQuote(name, price.toPlainString(), TS.format(clock.instant()));
+        Symbol s = symbols.get(name);
+        long seen = 0;
+        if (s != null) {
+            synchronized (s) {
+                seen = s.view.seq();
+            }
+        }
+        return engine.quotes().publishQuote(name, price.toPlainString(), TS.format(clock.instant()), seen);
     }
 
     /** A quote stored by the engine (from any node): offered to this node's subscribers of the symbol. */
@@ -142,14 +155,26 @@ public class MarketService {
         boolean[] created = {false};
         Symbol s = symbols.computeIfAbsent(q.symbol(), n -> {
             created[0] = true;
-            return new Symbol(view);
+            return new Symbol(view, q);
         });
         if (created[0]) {
             return; // nobody can be subscribed to a symbol that did not exist
         }
         List<Subscriber> toKick = new ArrayList<>();
         synchronized (s) {
-            if (q.seq() <= s.view.seq()) {
+            // The store numbers a symbol's quotes in order: an ordered one that does not go up means it lost quotes
+            // this node delivered and numbers them again (a node that saw more publishes above them; this one did
+            // not). It is the truth now: sent, although its seq is lower, instead of dropped until it passes.
+            boolean renumbered = q.ordered() && q.seq() <= s.orderedSeq;
+            if (q.ordered()) {
+                s.orderedSeq = q.seq();
+            }
+            if (renumbered) {
+                long before = s.view.seq();
+                LOG.warning(() -> "quotes of " + q.symbol() + " were numbered again from " + q.seq() + " after "
+                        + before + ": the store lost some");
+                io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.ENGINE_ROLLBACKS, "market");
+            } else if (q.seq() <= s.view.seq()) {
                 return; // an older quote overtaken by a newer one: latest wins
             }
             s.view = view;

@@ -62,6 +62,9 @@ public final class Metrics {
             "Connect Four matches ended by a write of this node, by reason.", "reason");
     public static final String GAME_CONFLICTS = family("wsshub_game_write_conflicts_total", "counter",
             "Match writes of this node that found the match changed by another write first (compare-and-set).");
+    public static final String ENGINE_ROLLBACKS = family("wsshub_engine_rollbacks_total", "counter",
+            "Stores found to have lost writes this node had seen acknowledged (a Redis restarted from an older file or "
+            + "failed over to a lagging replica), by feature (chat, market, game).", "feature");
     public static final String DRAINING = family("wsshub_draining", "gauge",
             "1 while this node drains (refuses new sockets, closes open ones with 1012).");
 

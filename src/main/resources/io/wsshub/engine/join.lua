@@ -1,9 +1,11 @@
 -- ARGV: 1 channel, 2 epoch if new, 3 entry, 4 user, 5 presence ttl ms, 6 since (-1: plain join), 7 client's epoch,
 -- 8 newest messages for a plain welcome, 9 key ttl s, 10 resume budget (a resume that missed more is not
--- recovered and reads no range: one handshake never reads the whole stream).
+-- recovered and reads no range: one handshake never reads the whole stream), 11 and 12 the room as the caller's
+-- node saw it (epoch or '', newest id: see heal).
 -- Returns {epoch, newest id, presence version, recovered (-1 plain, 0, 1), members (empty beyond LIST_MAX),
 -- history entries, member count}.
 local now = now_ms()
+heal(ARGV[11], tonumber(ARGV[12]), ARGV[2])
 local epoch = ensure_epoch(ARGV[2])
 purge(ARGV[1], epoch, now)
 add_entry(ARGV[1], epoch, ARGV[3], ARGV[4])

@@ -1,6 +1,8 @@
--- ARGV: 1 channel, 2 epoch if new, 3 user, 4 clientId ('' none), 5 text, 6 ts, 7 history size, 8 key ttl s.
+-- ARGV: 1 channel, 2 epoch if new, 3 user, 4 clientId ('' none), 5 text, 6 ts, 7 history size, 8 key ttl s,
+-- 9 and 10 the room as the caller's node saw it (epoch or '', newest id: see heal).
 -- The clientId is checked before an id is consumed: a retry (from any node) gets the original, no new id.
 -- Returns {epoch, duplicate (0/1), stream entry}.
+heal(ARGV[9], tonumber(ARGV[10]), ARGV[2])
 local epoch = ensure_epoch(ARGV[2])
 local dkey = ARGV[3] .. '\n' .. ARGV[4]
 if ARGV[4] ~= '' then

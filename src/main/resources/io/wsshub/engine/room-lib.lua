@@ -39,6 +39,23 @@ local function ensure_epoch(candidate)
   return e
 end
 
+-- The caller's node delivered the room up to (seen epoch, seen top) ('' / -1: it has not seen it). A store
+-- behind that lost acknowledged writes (a restart from an older file, a failover to a lagging replica): the room
+-- gets a new epoch and its ids go on above seen top, so no id a member saw names another message. A room with
+-- no state at all starts above seen top too. Returns true when it healed.
+local function heal(seen_epoch, seen_top, candidate)
+  if seen_epoch == '' then return false end
+  local e = redis.call('HGET', KEYS[1], 'e')
+  if e then
+    local s = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+    if e ~= seen_epoch or s >= seen_top then return false end
+  else
+    redis.call('DEL', KEYS[2], KEYS[3])
+  end
+  redis.call('HSET', KEYS[1], 'e', candidate, 's', seen_top)
+  return true
+end
+
 local function add_entry(channel, epoch, entry, user)
   if redis.call('HSETNX', KEYS[4], entry, user) == 1 then
     if redis.call('HINCRBY', KEYS[6], user, 1) == 1 then

@@ -120,4 +120,26 @@ class ChannelStreamsTest {
         assertEquals(1, seen.size(), "the stale join is not sent: " + seen);
         assertEquals(1, seen.get(0).getInt("count"), "alice ends with carol gone");
     }
+
+    @Test
+    void anIdThatComesBackWithAnotherMessageResyncsTheMembersInsteadOfDroppingIt() {
+        // A Redis that lost ids 2..3 (restarted from an older file) hands id 2 to a new message: before, every node
+        // that had delivered the lost 2 dropped the new one as a duplicate, and its members never saw it.
+        CountingFormat f = new CountingFormat("f");
+        RecordingPeer alice = new RecordingPeer("alice");
+        streams.join("feed:r", alice, null, f);
+        publish("feed:r", "one");
+        publish("feed:r", "two");
+        publish("feed:r", "three");
+        String epoch = alice.ofType("hello").get(0).getString("epoch");
+        StoredMessage two = engine.broker().range("feed:r", 1, 2).toCompletableFuture().join().get(0);
+
+        streams.message("feed:r", epoch, two); // the same message again (a gap fill overtook it): dropped
+        assertEquals(List.of(), alice.closes);
+        assertEquals(List.of(1L, 2L, 3L), ids(alice));
+
+        streams.message("feed:r", epoch, new StoredMessage(2, "carol", "after the rollback", two.ts(), null));
+        assertEquals(List.of("1013 resync"), alice.closes, "the member resumes (and is told recovered:false)");
+        assertEquals(List.of(1L, 2L, 3L), ids(alice), "the new message is not delivered under a seen id");
+    }
 }

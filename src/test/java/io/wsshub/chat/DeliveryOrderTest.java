@@ -65,9 +65,11 @@ class DeliveryOrderTest {
                 @Override public void onRoom(RoomListener l) { target = l; }
                 @Override public CompletionStage<Void> subscribe(String room) { return b.subscribe(room); }
                 @Override public void unsubscribe(String room) { b.unsubscribe(room); }
-                @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c) {
-                    return b.publish(r, u, t, ts, c);
+                @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c,
+                                                                    Position seen) {
+                    return b.publish(r, u, t, ts, c, seen);
                 }
+                @Override public CompletionStage<Position> heal(String r, Position seen) { return b.heal(r, seen); }
                 @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
                     return b.range(r, a, u);
                 }
@@ -75,8 +77,9 @@ class DeliveryOrderTest {
                 @Override public CompletionStage<History> history(String r, long a, int l) { return b.history(r, a, l); }
             };
             presence = new Presence() {
-                @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w, int max) {
-                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w, max); // the atomic step happens now
+                @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w, int max,
+                                                              Broker.Position seen) {
+                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w, max, seen); // the atomic step happens now
                     if (heldJoins == null) {
                         return done;
                     }
@@ -122,7 +125,8 @@ class DeliveryOrderTest {
         chat.join("r", alice, null);
         chat.send("r", alice, text("one"));
         String epoch = alice.frames.get(0).getString("epoch");
-        engine.target.message("r", epoch, new Broker.StoredMessage(1, "alice", "one", "t", null)); // pub/sub twice
+        Broker.StoredMessage one = engine.broker().range("r", 0, 1).toCompletableFuture().join().get(0);
+        engine.target.message("r", epoch, one); // pub/sub twice
         chat.send("r", alice, text("two"));
         assertEquals(List.of(1L, 2L), ids(alice));
     }

@@ -62,11 +62,16 @@ public final class RedisProcess implements AutoCloseable {
     }
 
     public void start() throws Exception {
+        start(true);
+    }
+
+    /** @param aof load (and keep) the append-only file; without it the last {@link #snapshot} is loaded */
+    private void start(boolean aof) throws Exception {
         if (!new java.io.File("/usr/bin/redis-server").canExecute() && !onPath("redis-server")) {
             throw new AssertionError("redis-server is not installed: apt-get install redis-server (or ./test)");
         }
         process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--appendonly", "yes", "--appendfsync", "always", "--save", "",
+                "--dir", dir.toString(), "--appendonly", aof ? "yes" : "no", "--appendfsync", "always", "--save", "",
                 "--maxmemory-policy", "noeviction", "--logfile", dir.resolve("redis.log").toString()))
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(20);
@@ -75,6 +80,34 @@ public final class RedisProcess implements AutoCloseable {
                 throw new IllegalStateException("redis-server did not start; see " + dir.resolve("redis.log"));
             }
             Thread.sleep(50);
+        }
+    }
+
+    /** SAVE: the data as it is now goes to dump.rdb, what {@link #crashToSnapshot} brings back. */
+    public void snapshot() {
+        String reply = command("SAVE");
+        if (!"+OK".equals(reply)) {
+            throw new IllegalStateException("SAVE answered " + reply);
+        }
+    }
+
+    /**
+     * A crash that loses acknowledged writes, as Redis does with {@code appendfsync everysec} or when a replica
+     * that lagged is promoted: kill -9, then start again from the last {@link #snapshot} alone, so everything
+     * written after it is gone. The append-only file is then written anew from that data (a later restart keeps
+     * what comes next).
+     */
+    public void crashToSnapshot() throws Exception {
+        process.destroyForcibly().waitFor();
+        try (var files = Files.walk(dir.resolve("appendonlydir"))) {
+            for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(p);
+            }
+        }
+        start(false);
+        String reply = command("CONFIG SET appendonly yes");
+        if (!"+OK".equals(reply)) {
+            throw new IllegalStateException("CONFIG SET appendonly yes answered " + reply);
         }
     }
 

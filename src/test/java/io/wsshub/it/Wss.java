@@ -358,12 +358,17 @@ public final class Wss {
         }
 
         public JsonObject next(Predicate<JsonObject> wanted) throws InterruptedException {
-            long deadline = System.nanoTime() + TIMEOUT.toNanos();
+            return next(TIMEOUT, wanted);
+        }
+
+        /** The next frame {@code wanted}, skipping others, within {@code limit} (for what takes the server longer). */
+        public JsonObject next(Duration limit, Predicate<JsonObject> wanted) throws InterruptedException {
+            long deadline = System.nanoTime() + limit.toNanos();
             while (true) {
                 long left = deadline - System.nanoTime();
                 String f = left <= 0 ? null : frames.poll(left, TimeUnit.NANOSECONDS);
                 if (f == null) {
-                    throw new AssertionError("no matching frame within " + TIMEOUT);
+                    throw new AssertionError("no matching frame within " + limit);
                 }
                 JsonObject o = parse(f);
                 if (wanted.test(o)) {

@@ -213,4 +213,28 @@ class MarketServiceTest {
             }
         }
     }
+
+    /**
+     * The review's finding: a store that lost quotes (Redis back from an older file) numbered them again from a
+     * lower seq, and every node dropped every quote until the seq passed the old value. An ordered quote (as the
+     * redis engine's pub/sub delivers them) whose seq does not go up is the store's truth now: it is sent.
+     */
+    @Test
+    void anOrderedQuoteNumberedAgainAfterTheStoreLostQuotesIsSentNotDropped() {
+        MarketService m = new MarketService(200, 1024, memory(), clock);
+        String ts = "2026-11-25T13:00:00.123Z";
+        for (int seq = 1; seq <= 50; seq++) {
+            m.onQuote(new io.wsshub.engine.QuoteStore.Quote("ACME", "1." + seq, "1.0", seq, ts, true));
+        }
+        SlowPeer p = new SlowPeer();
+        Subscriber s = m.connect(p);
+        m.subscribe(s, List.of("ACME"));
+        m.onQuote(new io.wsshub.engine.QuoteStore.Quote("ACME", "1.49", "1.0", 49, ts, false)); // a late read: stale
+        m.onQuote(new io.wsshub.engine.QuoteStore.Quote("ACME", "2.00", "1.0", 41, ts, true)); // numbered again
+        m.onQuote(new io.wsshub.engine.QuoteStore.Quote("ACME", "2.10", "1.0", 42, ts, true));
+        List<JsonObject> f = p.readAll();
+        assertEquals(50, f.get(0).getJsonArray("quotes").getJsonObject(0).getInt("seq"));
+        assertEquals(List.of("2.00", "2.10"), f.subList(1, f.size()).stream().map(o -> o.getString("price")).toList());
+        assertEquals(new BigDecimal("2.10"), m.price("ACME"));
+    }
 }
