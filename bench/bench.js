@@ -80,6 +80,7 @@ async function startHub(certs, kind, opts = {}) {
     // the bench publishes faster and opens more sockets than the per-user defaults allow a real user
     TRANSPORT_RATE_PER_SECOND: '100000', TRANSPORT_RATE_BURST: '100000', TRANSPORT_FLOOD_REJECTIONS: '100000',
     TRANSPORT_MAX_CONNECTIONS: '100000', TRANSPORT_MAX_CONNECTIONS_PER_USER: '100000',
+    TRANSPORT_HANDSHAKES_PER_MINUTE_USER: '0', TRANSPORT_HANDSHAKES_PER_MINUTE_ADDRESS: '0',
     MARKET_FEED_ENABLED: 'false',
     // only clients that negotiate wsshub.batch linger; plain clients are written at once as ever
     TRANSPORT_BATCH_LINGER_MS: String(LINGER),

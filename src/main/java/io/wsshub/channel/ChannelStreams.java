@@ -17,6 +17,9 @@ import java.util.Set;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -46,6 +49,10 @@ public final class ChannelStreams implements Broker.RoomListener {
     private final int welcomeHistory;
     private final int presenceListMax;
     private final int resumeMax;
+    /** Events that may wait for one gap fill; past it the stream's members here resume. */
+    static final int MAX_WAITING = 10_000;
+    private volatile ScheduledExecutorService spread;
+    private volatile long spreadMillis;
 
     public ChannelStreams(Engine engine, Executor executor, int welcomeHistory, int presenceListMax) {
         this(engine, executor, welcomeHistory, presenceListMax, Integer.MAX_VALUE);
@@ -64,6 +71,15 @@ public final class ChannelStreams implements Broker.RoomListener {
         this.welcomeHistory = welcomeHistory;
         this.presenceListMax = presenceListMax;
         engine.broker().onRoom(this);
+    }
+
+    /**
+     * Spreads the ends of a resync (the 1013 closes, or unsubscribed on /ws) over {@code millis}: otherwise every
+     * member here resumes at once, and a resync comes when the store is in trouble.
+     */
+    public void spreadResyncs(ScheduledExecutorService scheduler, long millis) {
+        this.spreadMillis = millis;
+        this.spread = scheduler;
     }
 
     private String entry(Peer peer) {
@@ -331,11 +347,13 @@ public final class ChannelStreams implements Broker.RoomListener {
         if (hub.closed) {
             return;
         }
-        if (hub.epoch == null || hub.filling) {
-            hub.waiting.add(e);
+        if (hub.waiting.size() >= MAX_WAITING) { // a gap the store cannot fill for a long while
+            LOG.warning(() -> "stream " + hub.name + ": " + MAX_WAITING + " events wait for a gap to be filled: its "
+                    + "members here resume");
+            resync(hub, null);
             return;
         }
-        process(hub, e);
+        hub.waiting.add(e); // behind what already waits: in the order they came
         drainWaiting(hub);
     }
 
@@ -401,7 +419,15 @@ public final class ChannelStreams implements Broker.RoomListener {
                 return;
             }
             hub.filling = false;
-            if (failure != null || !contiguous(list, from, upTo)) {
+            if (failure != null) {
+                // The store did not answer (slow, or gone for a moment): the events wait and the fill is tried
+                // again by the next event or position check. Ending every member here at once would send them all
+                // back to resume together, into the same slow store.
+                LOG.log(Level.FINE, "stream " + hub.name + ": filling ids " + (from + 1) + ".." + upTo
+                        + " failed; tried again later", failure);
+                return;
+            }
+            if (!contiguous(list, from, upTo)) {
                 LOG.warning(() -> "stream " + hub.name + ": ids " + (from + 1) + ".." + upTo
                         + " cannot be read from history: its members here resume");
                 resync(hub, null);
@@ -485,7 +511,15 @@ public final class ChannelStreams implements Broker.RoomListener {
         hub.lastPv = -1;
         hub.waiting.clear();
         hub.filling = false;
-        out.forEach(p -> p.close(TRY_AGAIN_LATER, RESYNC));
+        ScheduledExecutorService later = spread;
+        for (Peer p : out) {
+            if (later == null || out.size() == 1) {
+                p.close(TRY_AGAIN_LATER, RESYNC);
+            } else { // spread out, so that a big room's members do not all resume in the same instant
+                later.schedule(() -> p.close(TRY_AGAIN_LATER, RESYNC),
+                        ThreadLocalRandom.current().nextLong(spreadMillis), TimeUnit.MILLISECONDS);
+            }
+        }
         closeIfEmpty(hub);
     }
 
@@ -556,6 +590,10 @@ public final class ChannelStreams implements Broker.RoomListener {
                     engine.presence().refresh(hub.name, entries);
                 }
                 if (hub.epoch == null || hub.filling) {
+                    return;
+                }
+                drainWaiting(hub); // a fill that failed is tried again
+                if (hub.filling) {
                     return;
                 }
                 long seen = hub.lastId;

@@ -85,11 +85,15 @@ public class ChatService {
                 settings.resumeMax());
     }
 
+    /** A resync's closes are spread over this long (ChannelStreams#spreadResyncs). */
+    static final long RESYNC_SPREAD_MILLIS = 2000;
+
     @PostConstruct
     void start() {
         executor = managedExecutor;
         streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax(),
                 settings.resumeMax());
+        streams.spreadResyncs(scheduler, RESYNC_SPREAD_MILLIS);
         long every = Math.max(1000, settings.upkeepMillis());
         upkeep = scheduler.scheduleWithFixedDelay(this::upkeep, every, every, TimeUnit.MILLISECONDS);
     }

@@ -55,6 +55,9 @@ public class EngineProducer {
     @Inject
     @ConfigProperty(name = "redis.timeout.ms", defaultValue = "2000")
     int redisTimeoutMillis;
+    @Inject
+    @ConfigProperty(name = "redis.queue.max", defaultValue = "10000")
+    int redisQueueMax;
 
     @Resource
     ManagedExecutorService executor;
@@ -77,7 +80,7 @@ public class EngineProducer {
         }
         RedisEngine redis = new RedisEngine(node, uri, redisPassword.orElse(""), historySize,
                 TimeUnit.SECONDS.toMillis(presenceTtlSeconds), presenceListMax, TimeUnit.DAYS.toSeconds(roomTtlDays),
-                Duration.ofMillis(redisTimeoutMillis), executor, scheduler);
+                Duration.ofMillis(redisTimeoutMillis), redisQueueMax, executor, scheduler);
         redis.start();
         LOG.info(() -> "engine: redis, node " + node);
         return redis;

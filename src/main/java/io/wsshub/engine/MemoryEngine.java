@@ -130,7 +130,7 @@ public final class MemoryEngine implements Engine {
         }
 
         @Override
-        public CompletionStage<Void> logout(String tokenHash) {
+        public CompletionStage<Void> logout(String tokenHash, long keepSeconds) {
             return tell(listener, tokenHash);
         }
     }

@@ -82,8 +82,8 @@ public final class RedisEngine implements Engine {
      * @param uri a redis:// or rediss:// URI; {@code password} (if not empty) wins over one in the URI
      */
     public RedisEngine(String node, String uri, String password, int historySize, long presenceTtlMillis,
-                       int presenceListMax, long keyTtlSeconds, Duration commandTimeout, Executor executor,
-                       ScheduledExecutorService scheduler) {
+                       int presenceListMax, long keyTtlSeconds, Duration commandTimeout, int requestQueue,
+                       Executor executor, ScheduledExecutorService scheduler) {
         this.node = node;
         RedisURI parsed = RedisURI.create(uri);
         if (password != null && !password.isEmpty()) {
@@ -107,6 +107,9 @@ public final class RedisEngine implements Engine {
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
+                // while Redis is slow every command waits in this queue until redis.timeout.ms: bounded, a command
+                // past it is refused at once (unavailable) instead of holding memory without end
+                .requestQueueSize(requestQueue)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
     }
@@ -273,6 +276,11 @@ public final class RedisEngine implements Engine {
     /** The script in {@code file}.lua, measured under {@code name} (one script body serving two uses). */
     static Script script(String name, String file) {
         return new Script(name, resource(file + ".lua"));
+    }
+
+    /** The executor stages continue on when their work must not run on a Redis I/O thread. */
+    Executor executor() {
+        return executor;
     }
 
     /** One command on the pub/sub connection (subscribe, unsubscribe); fails with {@link EngineUnavailable}. */

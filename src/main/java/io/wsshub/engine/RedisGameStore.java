@@ -115,7 +115,9 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<MatchRecord> get(String matchId) {
-        return redis.command(c -> c.hget(match(matchId), "rec")).thenApply(RedisGameStore::record);
+        // parsed on the engine's executor: never on one of the two Redis I/O threads every node's command shares
+        return redis.command(c -> c.hget(match(matchId), "rec")).thenApplyAsync(RedisGameStore::record,
+                redis.executor());
     }
 
     @Override
@@ -184,13 +186,13 @@ final class RedisGameStore implements GameStore {
     public CompletionStage<List<LobbyRow>> live() {
         return redis.<List<Object>>eval(lobbyScript, ScriptOutputType.MULTI, new String[] {LIVE}, PREFIX,
                         Integer.toString(MemoryGameStore.LOBBY_SIZE))
-                .thenApply(r -> {
+                .thenApplyAsync(r -> { // up to 100 records to parse: not on a Redis I/O thread
                     List<LobbyRow> rows = new ArrayList<>();
                     for (int i = 0; i + 1 < r.size(); i += 2) {
                         rows.add(new LobbyRow(record((String) r.get(i)), ((Long) r.get(i + 1)).intValue()));
                     }
                     return rows;
-                });
+                }, redis.executor());
     }
 
     @Override

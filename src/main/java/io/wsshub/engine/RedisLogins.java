@@ -5,18 +5,17 @@ import io.lettuce.core.ScanCursor;
 import io.lettuce.core.ScriptOutputType;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
 /**
- * The redis engine's logged-out logins: a key per revoked cookie hash (kept 24 h), announced on {@value #CHANNEL};
- * a node that connects scans the keys, so it knows the revocations made before it came.
+ * The redis engine's logged-out logins: a key per revoked cookie hash (kept as long as a login cookie can live),
+ * announced on {@value #CHANNEL}; a node that connects scans the keys, so it knows the revocations made before it
+ * came.
  */
 final class RedisLogins implements LoginStore {
 
     static final String CHANNEL = "wsshub:logouts";
     private static final String PREFIX = "wsshub:revoked:";
-    private static final long KEEP_SECONDS = TimeUnit.HOURS.toSeconds(24);
 
     private final RedisEngine redis;
     private final Executor executor;
@@ -35,9 +34,9 @@ final class RedisLogins implements LoginStore {
     }
 
     @Override
-    public CompletionStage<Void> logout(String tokenHash) {
+    public CompletionStage<Void> logout(String tokenHash, long keepSeconds) {
         return redis.<Long>eval(logout, ScriptOutputType.INTEGER, new String[] {PREFIX + tokenHash},
-                tokenHash, Long.toString(KEEP_SECONDS), CHANNEL).thenApply(r -> null);
+                tokenHash, Long.toString(keepSeconds), CHANNEL).thenApply(r -> null);
     }
 
     /** The logins still revoked (at connect, and when the listener comes). */

@@ -71,6 +71,8 @@ public class GameService {
     private long graceMillis;
     private long keepMillis;
     private int maxSpectators;
+    /** game.max.watched: the matches one connection may watch at once. */
+    private int maxWatched = 10;
     private long refreshMillis;
     /**
      * How often a playing match's players are checked for a connection somewhere: a third of presence.ttl.seconds,
@@ -92,6 +94,16 @@ public class GameService {
     /** Matches this node is checking now (one check each at a time). */
     private final Set<String> checking = ConcurrentHashMap.newKeySet();
     private long lastRefresh;
+    static final long LOBBY_CACHE_MILLIS = 1000;
+    /**
+     * The last lobby frame, when its read started and the lobby generation it shows; the generation goes up with
+     * every match event this node delivers; the read on its way, if any (all on the serial executor).
+     */
+    private String lobbyFrame;
+    private long lobbyAt;
+    private long lobbyFrameGen;
+    private long lobbyGen;
+    private LobbyRead lobbyRead;
     /** The record last encoded as a state frame, and the frame (serial executor only). */
     private MatchRecord encoded;
     private String encodedFrame;
@@ -116,7 +128,14 @@ public class GameService {
                        @ConfigProperty(name = "game.keep.seconds", defaultValue = "60") int keepSeconds,
                        @ConfigProperty(name = "game.max.spectators", defaultValue = "32") int maxSpectators,
                        @ConfigProperty(name = "presence.ttl.seconds", defaultValue = "30") int presenceTtlSeconds,
+                       @ConfigProperty(name = "game.max.watched", defaultValue = "10") int maxWatched,
                        Clock clock) {
+        this(turnSeconds, graceSeconds, keepSeconds, maxSpectators, presenceTtlSeconds, clock);
+        this.maxWatched = maxWatched;
+    }
+
+    private GameService(int turnSeconds, int graceSeconds, int keepSeconds, int maxSpectators, int presenceTtlSeconds,
+                        Clock clock) {
         this.turnMillis = turnSeconds * 1000L;
         this.graceMillis = graceSeconds * 1000L;
         this.keepMillis = keepSeconds * 1000L;
@@ -195,6 +214,24 @@ public class GameService {
         });
     }
 
+    /** How many matches {@code peer} watches. */
+    private int watchedBy(Peer peer) {
+        int n = 0;
+        for (Map<Peer, String> s : spectators.values()) {
+            if (s.containsKey(peer)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** Gives up the entry's seat in the match unless another socket of that user here still watches it. */
+    private void unspectate(String matchId, String entry) {
+        if (!spectators.getOrDefault(matchId, Map.of()).containsValue(entry)) {
+            store.unspectate(matchId, entry);
+        }
+    }
+
     /** A connection closed: a player with no connection left anywhere has game.grace.seconds to come back. */
     public void disconnect(Peer peer) {
         String user = peer.user();
@@ -203,7 +240,7 @@ public class GameService {
             for (Map.Entry<String, Map<Peer, String>> s : spectators.entrySet()) {
                 String entry = s.getValue().remove(peer);
                 if (entry != null) {
-                    store.unspectate(s.getKey(), entry);
+                    unspectate(s.getKey(), entry);
                 }
             }
             Set<Peer> mine = connections.get(user);
@@ -355,14 +392,22 @@ public class GameService {
                 sendState(peer, m, true);
                 return;
             }
-            String entry = engine == null ? "local:" + peer.id() : engine.node() + ":" + peer.id();
+            if (watchedBy(peer) >= maxWatched) {
+                error(peer, "too_many_matches", "a connection watches at most " + maxWatched + " matches", matchId);
+                return;
+            }
+            // One entry per user on this node: twenty sockets of one user take one of the match's seats, not 20.
+            String entry = (engine == null ? "local" : engine.node()) + ":" + peer.user();
             store.spectate(matchId, entry, maxSpectators).whenCompleteAsync((ok, e2) -> {
                 if (e2 != null) {
                     unavailable(peer, matchId, e2);
                 } else if (!ok) {
                     error(peer, "spectators_full", "at most " + maxSpectators + " spectators", matchId);
                 } else if (!sent.containsKey(peer)) {
-                    store.unspectate(matchId, entry); // closed meanwhile
+                    unspectate(matchId, entry); // closed meanwhile
+                } else if (watchedBy(peer) >= maxWatched) { // asked for several at once
+                    unspectate(matchId, entry);
+                    error(peer, "too_many_matches", "a connection watches at most " + maxWatched + " matches", matchId);
                 } else {
                     spectators.computeIfAbsent(matchId, k -> new HashMap<>()).put(peer, entry);
                     peer.send(JSON.toJson(matchFrame(m, null)));
@@ -378,10 +423,31 @@ public class GameService {
         }, serial);
     }
 
+    /**
+     * The lobby (up to 100 matches) is read and encoded at most once per {@value #LOBBY_CACHE_MILLIS} ms on this
+     * node however many sockets ask (20 requests a second each, within the rate limit), unless a match event
+     * reached this node since: one read serves every request that arrives while it is on its way, and its frame
+     * answers the requests after it. Only spectator counts can be that old.
+     */
     private void lobby(Peer peer) {
+        long now = now();
+        if (lobbyFrame != null && lobbyFrameGen == lobbyGen && now - lobbyAt < LOBBY_CACHE_MILLIS) {
+            peer.send(lobbyFrame);
+            return;
+        }
+        if (lobbyRead != null && lobbyRead.gen == lobbyGen) {
+            lobbyRead.waiting.add(peer);
+            return;
+        }
+        LobbyRead read = new LobbyRead(lobbyGen);
+        read.waiting.add(peer);
+        lobbyRead = read;
         store.live().whenCompleteAsync((rows, e) -> {
+            if (lobbyRead == read) {
+                lobbyRead = null;
+            }
             if (e != null) {
-                unavailable(peer, null, e);
+                read.waiting.forEach(p -> unavailable(p, null, e));
                 return;
             }
             List<GameFrame.LobbyEntry> live = new ArrayList<>();
@@ -390,8 +456,24 @@ public class GameService {
                 live.add(new GameFrame.LobbyEntry(m.id(), players(m), m.over() ? "over" : "playing",
                         row.spectators()));
             }
-            peer.send(JSON.toJson(new GameFrame.Lobby(live)));
+            String frame = JSON.toJson(new GameFrame.Lobby(live));
+            if (read.gen == lobbyGen) {
+                lobbyFrame = frame;
+                lobbyFrameGen = read.gen;
+                lobbyAt = now;
+            }
+            read.waiting.forEach(p -> p.send(frame));
         }, serial);
+    }
+
+    /** A read of the lobby on its way, and the sockets its answer goes to. */
+    private static final class LobbyRead {
+        final long gen;
+        final List<Peer> waiting = new ArrayList<>();
+
+        LobbyRead(long gen) {
+            this.gen = gen;
+        }
     }
 
     // ---- changes -------------------------------------------------------------------------------------------
@@ -667,6 +749,7 @@ public class GameService {
         if (m == null) {
             return;
         }
+        lobbyGen++; // a lobby read before this event is out of date
         if ("gone".equals(e.kind())) {
             latest.remove(m.id());
             spectators.remove(m.id());

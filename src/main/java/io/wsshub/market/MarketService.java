@@ -56,6 +56,8 @@ public class MarketService {
 
     private final ConcurrentHashMap<String, Symbol> symbols = new ConcurrentHashMap<>();
     private int maxSymbols;
+    /** market.max.symbols: symbols the market holds at most. */
+    private int maxKnown = Integer.MAX_VALUE;
     private int conflateAfter;
     private Engine engine;
     private Clock clock;
@@ -67,13 +69,20 @@ public class MarketService {
     @Inject
     public MarketService(MarketSettings settings, Engine engine, Clock clock) {
         this.maxSymbols = settings.maxSymbolsPerConnection();
+        this.maxKnown = settings.maxSymbols();
         this.conflateAfter = settings.conflateAfter();
         this.engine = engine;
         this.clock = clock;
     }
 
-    /** Without a container. */
+    /** Without a container, and with no cap on the symbols the market holds. */
     MarketService(int maxSymbols, int conflateAfter, Engine engine, Clock clock) {
+        this(maxSymbols, Integer.MAX_VALUE, conflateAfter, engine, clock);
+    }
+
+    /** Without a container. */
+    MarketService(int maxSymbols, int maxKnown, int conflateAfter, Engine engine, Clock clock) {
+        this.maxKnown = maxKnown;
         this.maxSymbols = maxSymbols;
         this.conflateAfter = conflateAfter;
         this.engine = engine;
@@ -138,6 +147,9 @@ public class MarketService {
      */
     public CompletionStage<QuoteStore.Quote> update(String name, BigDecimal price) {
         Symbol s = symbols.get(name);
+        if (s == null && symbols.size() >= maxKnown) {
+            return java.util.concurrent.CompletableFuture.failedFuture(new TooManySymbols(maxKnown));
+        }
         long seen = 0;
         if (s != null) {
             synchronized (s) {
@@ -195,6 +207,27 @@ public class MarketService {
         }
         for (Subscriber sub : toKick) { // the writes, after the symbol's monitor is released
             sub.peer.kick();
+        }
+    }
+
+    /**
+     * The symbols among {@code names} that the market does not hold yet, when adding them all would take it past
+     * market.max.symbols; else an empty list. Nodes count what they have heard of: nodes creating new symbols at
+     * the same moment can take a cluster a few past the cap.
+     */
+    public List<String> overCap(List<String> names) {
+        List<String> fresh = names.stream().distinct().filter(n -> !symbols.containsKey(n)).toList();
+        return symbols.size() + fresh.size() > maxKnown ? fresh : List.of();
+    }
+
+    public int maxSymbols() {
+        return maxKnown;
+    }
+
+    /** A new symbol past market.max.symbols: nothing was stored. */
+    public static final class TooManySymbols extends RuntimeException {
+        TooManySymbols(int max) {
+            super("the market holds its " + max + " symbols (market.max.symbols)", null, false, false);
         }
     }
 

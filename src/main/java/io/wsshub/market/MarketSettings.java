@@ -27,6 +27,11 @@ public class MarketSettings {
     @ConfigProperty(name = "market.max.symbols.per.connection", defaultValue = "200")
     int maxSymbolsPerConnection;
 
+    /** Symbols the market holds at most (every node keeps each one's last quote; Redis keeps a hash each). */
+    @Inject
+    @ConfigProperty(name = "market.max.symbols", defaultValue = "1000")
+    int maxSymbols;
+
     /** Quotes queued for a connection beyond which newer quotes replace older ones of the same symbol. */
     @Inject
     @ConfigProperty(name = "market.conflate.after", defaultValue = "1024")
@@ -46,6 +51,10 @@ public class MarketSettings {
 
     public int maxSymbolsPerConnection() {
         return maxSymbolsPerConnection;
+    }
+
+    public int maxSymbols() {
+        return maxSymbols;
     }
 
     public int conflateAfter() {

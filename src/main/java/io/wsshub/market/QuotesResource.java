@@ -54,6 +54,18 @@ public class QuotesResource {
         if (checked.refusal() != null) {
             return CompletableFuture.completedFuture(checked.refusal());
         }
+        List<String> over = market.overCap(checked.symbols());
+        if (!over.isEmpty()) {
+            List<BadItem> bad = new ArrayList<>();
+            for (int i = 0; i < checked.symbols().size(); i++) {
+                if (over.contains(checked.symbols().get(i))) {
+                    bad.add(new BadItem(i, checked.symbols().get(i), checked.prices().get(i).toPlainString(),
+                            "a new symbol: the market holds at most " + market.maxSymbols()));
+                }
+            }
+            return CompletableFuture.completedFuture(error(400, "too_many_symbols", bad.size()
+                    + " item(s) would add symbols past market.max.symbols; nothing was published", bad));
+        }
         List<CompletableFuture<?>> stored = new ArrayList<>(checked.symbols().size());
         for (int i = 0; i < checked.symbols().size(); i++) { // in request order (one connection: Redis keeps it)
             stored.add(market.update(checked.symbols().get(i), checked.prices().get(i)).toCompletableFuture());
@@ -62,6 +74,9 @@ public class QuotesResource {
         return CompletableFuture.allOf(stored.toArray(CompletableFuture[]::new))
                 .handle((v, failure) -> failure == null
                         ? Response.ok(Json.encode(Map.of("published", n))).build()
+                        : failure.getCause() instanceof MarketService.TooManySymbols
+                        ? error(400, "too_many_symbols", "another node added symbols meanwhile: the market holds at most "
+                                + market.maxSymbols() + "; the quotes of known symbols were published", null)
                         : error(503, "unavailable", "the quote store is unavailable; some quotes of this request"
                                 + " may have been published: send it again later", null));
     }

@@ -43,6 +43,8 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     @Inject
     LoginThrottle throttle;
     @Inject
+    LoginRate loginRate;
+    @Inject
     OriginPolicy origins;
 
     @Override
@@ -93,6 +95,12 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             String user = req.getParameter("j_username");
             String password = req.getParameter("j_password");
             if (user != null && password != null && checkPassword(req, res, ctx, user, password)) {
+                long wait = loginRate.acquire(user);
+                if (wait > 0) { // a new login cookie this minute is one too many (a login/logout loop)
+                    res.setStatus(429);
+                    res.setHeader("Retry-After", Long.toString(wait));
+                    return AuthenticationStatus.SEND_CONTINUE;
+                }
                 ctx.setRegisterSession(user, Set.of()); // Liberty issues the LtpaToken2 cookie
                 return AuthenticationStatus.SUCCESS;    // LoginServlet redirects to the page that asked
             }

@@ -1,6 +1,5 @@
 package io.wsshub.security;
 
-import io.wsshub.transport.Connections;
 import jakarta.inject.Inject;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.annotation.WebServlet;
@@ -8,7 +7,6 @@ import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
-import jakarta.websocket.CloseReason.CloseCodes;
 import java.io.IOException;
 
 /**
@@ -21,13 +19,7 @@ public class LogoutServlet extends HttpServlet {
     private static final long serialVersionUID = 1L;
 
     @Inject
-    transient Connections connections;
-    @Inject
     transient RevokedLogins revoked;
-    @Inject
-    transient io.wsshub.engine.Engine engine;
-    private static final java.util.logging.Logger LOG =
-            java.util.logging.Logger.getLogger(LogoutServlet.class.getName());
 
     @Override
     protected void doPost(HttpServletRequest req, HttpServletResponse resp) throws ServletException, IOException {
@@ -36,11 +28,7 @@ public class LogoutServlet extends HttpServlet {
         Object validated = req.getAttribute(FormOrBasicAuthMechanism.VALIDATED_LOGIN);
         String login = validated instanceof String s ? s : null;
         if (login != null) {
-            revoked.loggedOut(login); // here at once; the engine tells every node (this one again: idempotent)
-            engine.logins().logout(login).exceptionally(e -> {
-                LOG.warning(() -> "logout could not reach the other nodes: " + e);
-                return null;
-            });
+            revoked.logout(login);
         }
         req.logout();
         HttpSession session = req.getSession(false);

@@ -78,7 +78,8 @@ public class ProductionGuard {
     }
 
     /** The demo users of liberty/server.xml's dev registry (publisher, monitor, operator and the lock-out test user too). */
-    static final List<String> DEMO_USERS = List.of("alice", "bob", "carol", "dave", "feed", "monitor", "operator");
+    static final List<String> DEMO_USERS = List.of("alice", "bob", "carol", "dave", "erin", "feed", "monitor",
+            "operator");
 
     /** True when the registry Liberty uses accepts the dev password for one of the demo users. */
     static boolean devPasswordWorks() {

@@ -47,6 +47,8 @@ public class Connections {
     ManagedScheduledExecutorService scheduler;
 
     private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+    /** The open connections of each login (cookie hash): a logout closes them without looking at every socket. */
+    private final ConcurrentHashMap<String, Set<Connection>> byLogin = new ConcurrentHashMap<>();
     private final UserCounts perUser = new UserCounts();
     @Inject
     io.wsshub.engine.Engine engine;
@@ -223,6 +225,9 @@ public class Connections {
         c.endpoint(path.equals("/ws") ? "ws" : path.startsWith("/ws/market") ? "market"
                 : path.startsWith("/ws/game") ? "game" : "chat");
         open.add(c);
+        if (c.loginToken() != null) {
+            byLogin.computeIfAbsent(c.loginToken(), k -> ConcurrentHashMap.newKeySet()).add(c);
+        }
         c.admission = engine.connections().admit(user, entry, settings.maxConnectionsPerUser()).toCompletableFuture();
         LOG.info(() -> "websocket open id=" + session.getId() + " user=" + user + " path="
                 + session.getRequestURI().getPath());
@@ -303,6 +308,12 @@ public class Connections {
         if (!open.remove(c)) {
             return;
         }
+        if (c.loginToken() != null) {
+            byLogin.computeIfPresent(c.loginToken(), (k, set) -> {
+                set.remove(c);
+                return set.isEmpty() ? null : set;
+            });
+        }
         total.decrementAndGet();
         perUser.release(c.user());
         io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.CLOSES, Integer.toString(reason.getCloseCode().getCode()));
@@ -334,16 +345,19 @@ public class Connections {
 
     /** Closes, now and on the calling thread, every socket that the given login authenticated. */
     public int closeLogin(String loginToken, CloseReason.CloseCode code, String reason) {
-        if (loginToken == null) {
-            return 0;
-        }
-        return closeWhere(c -> loginToken.equals(c.loginToken()), code, reason);
+        Set<Connection> of = loginToken == null ? null : byLogin.get(loginToken);
+        return of == null ? 0 : closeWhere(List.copyOf(of), c -> true, code, reason);
     }
 
     private int closeWhere(java.util.function.Predicate<Connection> which, CloseReason.CloseCode code,
                            String reason) {
+        return closeWhere(open, which, code, reason);
+    }
+
+    private static int closeWhere(java.util.Collection<Connection> among, java.util.function.Predicate<Connection> which,
+                                  CloseReason.CloseCode code, String reason) {
         int n = 0;
-        for (Connection c : open) {
+        for (Connection c : among) {
             if (which.test(c)) {
                 n++;
                 try {

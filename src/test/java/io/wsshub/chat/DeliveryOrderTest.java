@@ -38,6 +38,8 @@ class DeliveryOrderTest {
         final MemoryEngine inner;
         RoomListener target;
         LongPredicate drop = id -> false;
+        /** While set, history reads fail as when the store does not answer in time. */
+        boolean rangesFail;
         /** When set, join results wait here until the test completes them (in any order). */
         java.util.List<java.util.concurrent.CompletableFuture<Void>> heldJoins = null;
         private final Broker broker;
@@ -71,7 +73,8 @@ class DeliveryOrderTest {
                 }
                 @Override public CompletionStage<Position> heal(String r, Position seen) { return b.heal(r, seen); }
                 @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
-                    return b.range(r, a, u);
+                    return rangesFail ? java.util.concurrent.CompletableFuture.failedFuture(
+                            new io.wsshub.engine.EngineUnavailable("redis: command timed out")) : b.range(r, a, u);
                 }
                 @Override public CompletionStage<Position> position(String r) { return b.position(r); }
                 @Override public CompletionStage<History> history(String r, long a, int l) { return b.history(r, a, l); }
@@ -147,6 +150,32 @@ class DeliveryOrderTest {
         assertEquals(List.of(1L, 2L, 3L, 4L), ids(bob));
         assertEquals(List.of("2", "3"), bob.ofType("message").subList(1, 3).stream()
                 .map(m -> m.getString("text")).toList());
+    }
+
+    /**
+     * The review's finding: one gap fill that timed out closed every local member of the room at once (all of them
+     * then resumed together, into the same slow store). The events wait; the next position check fills the gap.
+     */
+    @Test
+    void aGapFillTheStoreDoesNotAnswerIsTriedAgainInsteadOfEndingEveryMember() {
+        LossyEngine engine = new LossyEngine(100);
+        ChatService chat = chat(engine);
+        RecordingPeer alice = new RecordingPeer("alice");
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("r", alice, null);
+        chat.join("r", bob, null);
+        engine.drop = id -> id == 2;
+        engine.rangesFail = true;
+        for (String t : List.of("1", "2", "3", "4")) {
+            chat.send("r", alice, text(t));
+        }
+        assertEquals(List.of(1L), ids(alice), "3 and 4 wait for 2");
+        assertEquals(List.of(), alice.closes);
+        assertEquals(List.of(), bob.closes);
+        engine.rangesFail = false;
+        chat.upkeep();
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(alice));
+        assertEquals(List.of(1L, 2L, 3L, 4L), ids(bob));
     }
 
     @Test

@@ -341,4 +341,83 @@ class GameServiceTest {
         g.handle(m[1], new GameClientFrame.Move(id, 2L, 5)); // and a really stale move is refused
         assertEquals("stale_version", m[1].last("error").getString("code"));
     }
+
+    /**
+     * The review's finding: every lobby request (20 a second per socket) ran the store's 100-match read. A node
+     * reads it at most once a second unless a match event came, and one read answers every request that came while
+     * it was on its way.
+     */
+    @Test
+    void theLobbyIsReadFromTheStoreAtMostOnceASecondHoweverManyAsk() {
+        GameStore inner = new MemoryEngine("test", 10, 10, 60_000, System::currentTimeMillis).games();
+        java.util.concurrent.atomic.AtomicInteger reads = new java.util.concurrent.atomic.AtomicInteger();
+        GameStore counting = (GameStore) java.lang.reflect.Proxy.newProxyInstance(GameStore.class.getClassLoader(),
+                new Class<?>[] {GameStore.class}, (proxy, method, args) -> {
+                    if (method.getName().equals("live")) {
+                        reads.incrementAndGet();
+                    }
+                    try {
+                        return method.invoke(inner, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        GameService g = new GameService(30, 60, 60, 1, clock, counting, Runnable::run);
+        P[] m = match(g);
+        P c = new P("carol");
+        g.connect(c);
+        for (int i = 0; i < 20; i++) {
+            g.handle(c, new GameClientFrame.Lobby());
+        }
+        assertEquals(20, c.of("lobby").size(), "every request answered");
+        assertEquals(1, reads.get(), "one read for the second");
+        g.handle(m[1], new GameClientFrame.Resign(matchId(m[1])));
+        g.handle(c, new GameClientFrame.Lobby());
+        assertEquals(2, reads.get(), "a match event makes the next request read again");
+        assertEquals("over", c.last("lobby").getJsonArray("matches").getJsonObject(0).getString("status"));
+        clock.advance(1);
+        g.handle(c, new GameClientFrame.Lobby());
+        assertEquals(3, reads.get(), "and so does a second");
+    }
+
+    /**
+     * The review's finding: spectator seats were counted per connection (20 sockets of one user took 20 of a
+     * match's 32) and one connection could watch any number of matches.
+     */
+    @Test
+    void aUsersSocketsShareOneSpectatorSeatAndAConnectionWatchesAtMostTenMatches() {
+        GameService g = service(); // one spectator per match
+        P[] m = match(g);
+        String id = matchId(m[0]);
+        P carol1 = new P("carol");
+        P carol2 = new P("carol");
+        P dave = new P("dave");
+        for (P p : new P[] {carol1, carol2, dave}) {
+            g.connect(p);
+            g.handle(p, new GameClientFrame.Spectate(id));
+        }
+        assertEquals(1, carol1.of("match").size());
+        assertEquals(1, carol2.of("match").size(), "carol's second socket takes no second seat");
+        assertEquals("spectators_full", dave.last("error").getString("code"));
+        g.disconnect(carol1);
+        g.handle(dave, new GameClientFrame.Spectate(id));
+        assertEquals(2, dave.of("error").size(), "carol's other socket still holds her seat");
+        g.disconnect(carol2);
+        g.handle(dave, new GameClientFrame.Spectate(id));
+        assertEquals(1, dave.of("match").size(), "her seat is free once her last socket stops watching");
+
+        P watcher = new P("erin");
+        g.connect(watcher);
+        for (int i = 0; i < 11; i++) {
+            P a = new P("a" + i);
+            P b = new P("b" + i);
+            g.connect(a);
+            g.connect(b);
+            g.handle(a, new GameClientFrame.Queue());
+            g.handle(b, new GameClientFrame.Queue());
+            g.handle(watcher, new GameClientFrame.Spectate(a.last("match").getString("matchId")));
+        }
+        assertEquals(10, watcher.of("match").size());
+        assertEquals("too_many_matches", watcher.last("error").getString("code"));
+    }
 }

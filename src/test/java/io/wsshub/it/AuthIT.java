@@ -122,4 +122,33 @@ class AuthIT {
         assertEquals(200, history.statusCode(), history.body());
         assertTrue(history.body().contains("\"messages\":[]"), history.body());
     }
+
+    /**
+     * The review's finding: a login/logout loop issued a cookie per request and every logout had to be remembered on
+     * every node for a day. Logins per user and minute are limited: one too many is 429 with Retry-After and no
+     * cookie (erin logs in nowhere else in the tests).
+     */
+    @Test
+    void aLoginLogoutLoopIsCutOffByTheLoginRateLimit() throws Exception {
+        int max = Integer.getInteger("it.login.max.per.minute", 10);
+        for (int i = 0; i < max; i++) {
+            String cookie = Wss.formLogin("erin", Wss.PASSWORD);
+            var logout = Wss.http().send(java.net.http.HttpRequest.newBuilder(Wss.https("/logout"))
+                    .header("Cookie", cookie).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertEquals(302, logout.statusCode(), "logout " + i);
+        }
+        var http = java.net.http.HttpClient.newBuilder().sslContext(Wss.ssl()).build(); // no cookie jar
+        var refused = http.send(java.net.http.HttpRequest.newBuilder(Wss.https("/login"))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("j_username=erin&j_password=" + Wss.PASSWORD))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertEquals(429, refused.statusCode(), "login " + (max + 1) + " within a minute");
+        long retryAfter = Long.parseLong(refused.headers().firstValue("Retry-After").orElse("0"));
+        assertTrue(retryAfter >= 1 && retryAfter <= 60, "Retry-After " + retryAfter);
+        assertFalse(setsLoginCookie(refused), "no login cookie");
+        Client basic = Wss.connect(PATH, "erin"); // HTTP Basic issues no login cookie: not limited
+        assertEquals("erin", basic.next("welcome").getString("user"));
+        basic.close();
+    }
 }

@@ -147,17 +147,21 @@ abstract class GameChecks {
         dave.sendJson("spectate", "matchId", id);
         dave.next("match");
         dave.next("state");
-        Client carol2 = player("carol", 0);
-        carol2.sendJson("spectate", "matchId", id);
-        JsonObject full3 = carol2.next("error");
+        Client erin = player("erin", 0); // a third user: a user's sockets share one seat
+        erin.sendJson("spectate", "matchId", id);
+        JsonObject full3 = erin.next("error");
         assertEquals("spectators_full", full3.getString("code"));
         assertEquals(id, full3.getString("matchId"));
-        carol2.sendJson("lobby");
-        JsonObject listed = carol2.next("lobby").getJsonArray("matches").getValuesAs(JsonObject.class).stream()
-                .filter(e -> id.equals(e.getString("matchId"))).findFirst().orElseThrow();
+        JsonObject[] found = new JsonObject[1];
+        lobby(erin, l -> {
+            found[0] = l.getJsonArray("matches").getValuesAs(JsonObject.class).stream()
+                    .filter(e -> id.equals(e.getString("matchId"))).findFirst().orElseThrow();
+            return found[0].getInt("spectators") == 2;
+        });
+        JsonObject listed = found[0];
         assertEquals(2, listed.getInt("spectators"));
         assertEquals("playing", listed.getString("status"));
-        closeAll(dave, carol2);
+        closeAll(dave, erin);
 
         JsonObject full = play(p, "000000", 1); // R Y R Y R Y up column 0: no four
         assertEquals("RYRYRY", columnOf(full.getString("board"), 0));
@@ -264,15 +268,17 @@ abstract class GameChecks {
         assertEquals(2, matches.size(), "two players matched, never three");
         assertEquals(matches.get(0).getString("matchId"), matches.get(1).getString("matchId"));
         String id = matches.get(0).getString("matchId");
-        waiting.sendJson("lobby");
-        JsonObject lobby = waiting.next("lobby");
         Set<String> inPlay = new HashSet<>();
-        for (var e : lobby.getJsonArray("matches").getValuesAs(JsonObject.class)) {
-            if ("playing".equals(e.getString("status"))) {
-                inPlay.add(e.getString("matchId"));
-                assertEquals(2, e.getJsonObject("players").size());
+        lobby(waiting, l -> {
+            inPlay.clear();
+            for (var e : l.getJsonArray("matches").getValuesAs(JsonObject.class)) {
+                if ("playing".equals(e.getString("status"))) {
+                    inPlay.add(e.getString("matchId"));
+                    assertEquals(2, e.getJsonObject("players").size());
+                }
             }
-        }
+            return inPlay.equals(Set.of(id));
+        });
         assertEquals(Set.of(id), inPlay, "one live match");
         matched.get(0).sendJson("resign", "matchId", id);
         assertEquals("resign", matched.get(1).next(f -> "state".equals(f.getString("type"))
@@ -282,6 +288,22 @@ abstract class GameChecks {
         waiting.next("lobby");
         assertTrue(waiting.drain().stream().noneMatch(f -> "match".equals(f.getString("type"))));
         closeAll(c);
+    }
+
+    /**
+     * Asks for the lobby until {@code wanted} holds (a server answers from a read up to a second old, spectator
+     * counts included), for at most 5 s; returns the last lobby.
+     */
+    static JsonObject lobby(Client c, java.util.function.Predicate<JsonObject> wanted) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        while (true) {
+            c.sendJson("lobby");
+            JsonObject l = c.next("lobby");
+            if (wanted.test(l) || System.nanoTime() > deadline) {
+                return l;
+            }
+            Thread.sleep(200); // a client asking again, within the rate limit
+        }
     }
 
     private static long count(List<List<JsonObject>> seen, String type) {

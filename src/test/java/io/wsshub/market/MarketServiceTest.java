@@ -237,4 +237,22 @@ class MarketServiceTest {
         assertEquals(List.of("2.00", "2.10"), f.subList(1, f.size()).stream().map(o -> o.getString("price")).toList());
         assertEquals(new BigDecimal("2.10"), m.price("ACME"));
     }
+
+    /** The review's finding: publishers could create symbols without end (a hash each in Redis, a map entry on every node). */
+    @Test
+    void theMarketHoldsAtMostMarketMaxSymbols() {
+        MarketService m = new MarketService(200, 3, 1024, memory(), clock);
+        for (String s : List.of("A", "B", "C")) {
+            m.update(s, BigDecimal.ONE).toCompletableFuture().join();
+        }
+        java.util.concurrent.CompletionException e = org.junit.jupiter.api.Assertions.assertThrows(
+                java.util.concurrent.CompletionException.class,
+                () -> m.update("D", BigDecimal.ONE).toCompletableFuture().join());
+        assertTrue(e.getCause() instanceof MarketService.TooManySymbols, e.toString());
+        assertEquals(null, m.price("D"), "nothing stored");
+        m.update("A", BigDecimal.TEN).toCompletableFuture().join();
+        assertEquals(BigDecimal.TEN, m.price("A"), "known symbols still update");
+        assertEquals(List.of("D", "E"), m.overCap(List.of("A", "D", "E", "D")));
+        assertEquals(List.of(), m.overCap(List.of("A", "B")));
+    }
 }
