@@ -222,6 +222,9 @@ public final class ChannelClient {
         }
         if (ChatService.RESYNC.equals(reason)) {
             peer.end(Json.encode(new ChannelFrame.Unsubscribed(peer.channel(), reason)));
+        } else if (ChannelStreams.QUOTA_CLOSE.equals(reason)) {
+            peer.end(ChatService.error(ChatService.QUOTA_EXCEEDED, "over your hourly quota of new rooms "
+                    + "(chat.quota.rooms.per.hour): nothing was subscribed", peer.channel(), null));
         } else {
             peer.end(ChatService.error(ChatService.UNAVAILABLE, "the channel cannot be joined now (" + reason
                     + "): subscribe again later", peer.channel(), null));

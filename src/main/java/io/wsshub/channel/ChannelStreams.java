@@ -42,6 +42,9 @@ public final class ChannelStreams implements Broker.RoomListener {
     /** The reason of a close (or, on /ws, of an unsubscribed) that asks the client to resume with since/epoch. */
     public static final String RESYNC = "resync";
     public static final String UNAVAILABLE = "unavailable";
+    /** The error code of a publish or subscribe past the user's hourly quota, and a join's close reason. */
+    public static final String QUOTA_EXCEEDED = "quota_exceeded";
+    public static final String QUOTA_CLOSE = "quota exceeded";
 
     private final ConcurrentHashMap<String, StreamHub> hubs = new ConcurrentHashMap<>();
     private final Engine engine;
@@ -52,6 +55,8 @@ public final class ChannelStreams implements Broker.RoomListener {
     /** Events that may wait for one gap fill; past it the stream's members here resume. */
     static final int MAX_WAITING = 10_000;
     private volatile ScheduledExecutorService spread;
+    /** The users' hourly quota a join that makes a new room counts against (null: none). */
+    private volatile io.wsshub.engine.UserQuota quota;
     private volatile long spreadMillis;
 
     public ChannelStreams(Engine engine, Executor executor, int welcomeHistory, int presenceListMax) {
@@ -80,6 +85,11 @@ public final class ChannelStreams implements Broker.RoomListener {
     public void spreadResyncs(ScheduledExecutorService scheduler, long millis) {
         this.spreadMillis = millis;
         this.spread = scheduler;
+    }
+
+    /** Joins that make a new room count against {@code q} (chat.quota.rooms.per.hour). */
+    public void meterJoins(io.wsshub.engine.UserQuota q) {
+        this.quota = q;
     }
 
     private String entry(Peer peer) {
@@ -117,7 +127,7 @@ public final class ChannelStreams implements Broker.RoomListener {
         String epoch = resume == null ? null : resume.epoch();
         hub.subscribed
                 .thenCompose(v -> engine.presence().join(hub.name, m.entry, peer.user(), since, epoch, welcomeHistory,
-                        resumeMax, hub.seen))
+                        resumeMax, hub.seen, quota))
                 .whenComplete((joined, failure) -> hub.serial.execute(() -> joined(hub, peer, m, joined, failure)));
     }
 
@@ -129,8 +139,10 @@ public final class ChannelStreams implements Broker.RoomListener {
                 hub.members.remove(peer);
                 closeIfEmpty(hub);
             }
-            Metrics.inc(Metrics.HANDSHAKES_REFUSED, cause instanceof TooManyRooms ? "too_many_rooms" : UNAVAILABLE);
-            peer.close(TRY_AGAIN_LATER, cause instanceof TooManyRooms ? "too many rooms" : UNAVAILABLE);
+            String why = cause instanceof TooManyRooms ? "too many rooms"
+                    : cause instanceof io.wsshub.engine.QuotaExceeded ? QUOTA_CLOSE : UNAVAILABLE;
+            Metrics.inc(Metrics.HANDSHAKES_REFUSED, why.replace(' ', '_'));
+            peer.close(TRY_AGAIN_LATER, why);
             return;
         }
         if (m.left || hub.members.get(peer) != m) { // closed while joining: undo the entry the join added

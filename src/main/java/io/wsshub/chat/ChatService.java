@@ -42,6 +42,7 @@ public class ChatService {
     public static final String INVALID_TEXT = "invalid_text";
     public static final String INVALID_CLIENT_ID = "invalid_client_id";
     public static final String UNAVAILABLE = ChannelStreams.UNAVAILABLE;
+    public static final String QUOTA_EXCEEDED = ChannelStreams.QUOTA_EXCEEDED;
     public static final int TRY_AGAIN_LATER = ChannelStreams.TRY_AGAIN_LATER;
     /** The reason of a close (or, on /ws, of an unsubscribed) that asks the client to resume with since/epoch. */
     public static final String RESYNC = ChannelStreams.RESYNC;
@@ -83,6 +84,7 @@ public class ChatService {
         this.executor = executor;
         this.streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax(),
                 settings.resumeMax());
+        streams.meterJoins(settings.quota());
     }
 
     /** A resync's closes are spread over this long (ChannelStreams#spreadResyncs). */
@@ -94,6 +96,7 @@ public class ChatService {
         streams = new ChannelStreams(engine, executor, settings.welcomeHistory(), settings.presenceListMax(),
                 settings.resumeMax());
         streams.spreadResyncs(scheduler, RESYNC_SPREAD_MILLIS);
+        streams.meterJoins(settings.quota());
         long every = Math.max(1000, settings.upkeepMillis());
         upkeep = scheduler.scheduleWithFixedDelay(this::upkeep, every, every, TimeUnit.MILLISECONDS);
     }
@@ -184,9 +187,16 @@ public class ChatService {
             peer.send(error(refused.code(), refused.message(), peer.channel(), send.clientId()));
             return;
         }
-        store(roomName, peer.user(), send.text().strip(), send.clientId())
+        store(roomName, peer.user(), send.text().strip(), send.clientId(), settings.quota())
                 .whenCompleteAsync((p, failure) -> {
-                    if (failure != null) {
+                    Throwable cause = failure instanceof CompletionException && failure.getCause() != null
+                            ? failure.getCause() : failure;
+                    if (cause instanceof io.wsshub.engine.QuotaExceeded q) {
+                        peer.send(error(QUOTA_EXCEEDED, "over your hourly quota of " + ("rooms".equals(q.getMessage())
+                                ? settings.quota().roomsPerHour() + " new rooms"
+                                : settings.quota().bytesPerHour() + " bytes of messages")
+                                + " (chat.quota.*): nothing was stored", peer.channel(), send.clientId()));
+                    } else if (failure != null) {
                         peer.send(error(UNAVAILABLE, "the message store is unavailable: send it again later",
                                 peer.channel(), send.clientId()));
                     } else if (p.duplicate()) {
@@ -220,8 +230,14 @@ public class ChatService {
      * {@link EngineUnavailable} when the store cannot be reached: nothing was acknowledged.
      */
     public CompletionStage<Broker.Published> store(String roomName, String user, String text, String clientId) {
+        return store(roomName, user, text, clientId, null);
+    }
+
+    /** @param quota the user's hourly quota (null: not metered, as for the server API) */
+    private CompletionStage<Broker.Published> store(String roomName, String user, String text, String clientId,
+                                                    io.wsshub.engine.UserQuota quota) {
         return engine.broker().publish(roomName, user, text, TS.format(clock.instant()), clientId,
-                streams.seen(roomName)).whenComplete((p, failure) -> {
+                streams.seen(roomName), quota).whenComplete((p, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "publish to " + roomName + " failed",
                         failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);

@@ -11,9 +11,10 @@ package io.wsshub.chat;
  *                        count is always sent): a big room's join/leave traffic stays linear, not quadratic
  * @param resumeMax      a resume that missed more messages than this is answered recovered:false with the newest
  *                        ones (chat.resume.max): a reconnect loop cannot make every handshake read the whole stream
+ * @param quota          what one user may store per hour from sockets (chat.quota.*; UserQuota.NONE: no limit)
  */
 public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,
-                           int presenceListMax, int resumeMax) {
+                           int presenceListMax, int resumeMax, io.wsshub.engine.UserQuota quota) {
 
     public ChatSettings {
         if (historySize < 1 || welcomeHistory < 0 || maxTextChars < 1 || upkeepMillis < 1 || presenceListMax < 0
@@ -21,6 +22,12 @@ public record ChatSettings(int historySize, int welcomeHistory, int maxTextChars
             throw new IllegalArgumentException("invalid chat settings: " + historySize + "/" + welcomeHistory
                     + "/" + maxTextChars + "/" + upkeepMillis + "/" + presenceListMax + "/" + resumeMax);
         }
+    }
+
+    public ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,
+                        int presenceListMax, int resumeMax) {
+        this(historySize, welcomeHistory, maxTextChars, upkeepMillis, presenceListMax, resumeMax,
+                io.wsshub.engine.UserQuota.NONE);
     }
 
     public ChatSettings(int historySize, int welcomeHistory, int maxTextChars, long upkeepMillis,

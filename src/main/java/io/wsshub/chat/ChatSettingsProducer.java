@@ -36,10 +36,18 @@ public class ChatSettingsProducer {
     @ConfigProperty(name = "chat.resume.max", defaultValue = "300")
     int resumeMax;
 
+    /** What one user may store per hour from sockets (the server API is not metered). */
+    @Inject
+    @ConfigProperty(name = "chat.quota.bytes.per.hour", defaultValue = "10485760")
+    long quotaBytesPerHour;
+    @Inject
+    @ConfigProperty(name = "chat.quota.rooms.per.hour", defaultValue = "100")
+    int quotaRoomsPerHour;
+
     @Produces
     ChatSettings settings() {
         return new ChatSettings(historySize, welcomeHistory, maxTextChars, presenceTtlSeconds * 1000L / 3,
-                presenceListMax, resumeMax);
+                presenceListMax, resumeMax, new io.wsshub.engine.UserQuota(quotaBytesPerHour, quotaRoomsPerHour));
     }
 
     @Produces

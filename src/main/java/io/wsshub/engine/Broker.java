@@ -30,11 +30,17 @@ public interface Broker {
      *             {@link #heal healed} first, so the message gets a new epoch and no id this node delivered
      */
     CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
-                                       Position seen);
+                                       Position seen, UserQuota quota);
 
-    /** {@link #publish(String, String, String, String, String, Position)} from a node that has not seen the room. */
+    /** An unmetered publish (see {@link UserQuota}). */
+    default CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
+                                               Position seen) {
+        return publish(room, user, text, ts, clientId, seen, null);
+    }
+
+    /** An unmetered publish from a node that has not seen the room. */
     default CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId) {
-        return publish(room, user, text, ts, clientId, null);
+        return publish(room, user, text, ts, clientId, null, null);
     }
 
     /**

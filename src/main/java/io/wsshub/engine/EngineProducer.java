@@ -58,6 +58,12 @@ public class EngineProducer {
     @Inject
     @ConfigProperty(name = "redis.queue.max", defaultValue = "10000")
     int redisQueueMax;
+    @Inject
+    @ConfigProperty(name = "chat.history.max.bytes", defaultValue = "1048576")
+    long historyMaxBytes;
+    @Inject
+    @ConfigProperty(name = "chat.history.total.bytes", defaultValue = "268435456")
+    long historyTotalBytes;
 
     @Resource
     ManagedExecutorService executor;
@@ -73,12 +79,13 @@ public class EngineProducer {
         String uri = redisUri.map(String::trim).orElse("");
         if (uri.isEmpty()) {
             MemoryEngine memory = new MemoryEngine(node, historySize, maxRooms,
-                    TimeUnit.MINUTES.toMillis(roomIdleMinutes), System::currentTimeMillis, presenceListMax);
+                    TimeUnit.MINUTES.toMillis(roomIdleMinutes), System::currentTimeMillis, presenceListMax,
+                    new HistoryBudget(historyMaxBytes, historyTotalBytes));
             eviction = scheduler.scheduleWithFixedDelay(memory::evictIdle, 1, 1, TimeUnit.MINUTES);
             LOG.info(() -> "engine: memory (one server; set redis.uri for a cluster), node " + node);
             return memory;
         }
-        RedisEngine redis = new RedisEngine(node, uri, redisPassword.orElse(""), historySize,
+        RedisEngine redis = new RedisEngine(node, uri, redisPassword.orElse(""), historySize, historyMaxBytes, maxRooms,
                 TimeUnit.SECONDS.toMillis(presenceTtlSeconds), presenceListMax, TimeUnit.DAYS.toSeconds(roomTtlDays),
                 Duration.ofMillis(redisTimeoutMillis), redisQueueMax, executor, scheduler);
         redis.start();

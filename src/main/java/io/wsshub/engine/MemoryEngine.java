@@ -29,8 +29,19 @@ public final class MemoryEngine implements Engine {
     /** @param presenceListMax presence.list.max: member lists longer than this are left out (the count is not) */
     public MemoryEngine(String node, int historySize, int maxRooms, long idleMillis, LongSupplier clock,
                         int presenceListMax) {
+        this(node, historySize, maxRooms, idleMillis, clock, presenceListMax, HistoryBudget.NONE);
+    }
+
+    /** @param budget what the histories may take of the heap, per room and over all rooms */
+    public MemoryEngine(String node, int historySize, int maxRooms, long idleMillis, LongSupplier clock,
+                        int presenceListMax, HistoryBudget budget) {
         this.node = node;
-        this.rooms = new MemoryRooms(historySize, maxRooms, idleMillis, clock, presenceListMax);
+        this.rooms = new MemoryRooms(historySize, maxRooms, idleMillis, clock, presenceListMax, budget);
+    }
+
+    /** The heap all chat histories take now (as MemoryRooms counts it). */
+    public long historyBytes() {
+        return rooms.historyBytes();
     }
 
     @Override

@@ -20,7 +20,10 @@ import java.util.function.LongSupplier;
  * {@link #range}, which is already complete by then).
  *
  * <p>Memory is bounded: at most {@code maxRooms} rooms; a room nobody is in and nobody wrote to for
- * {@code idleMillis} is evicted (by {@link #evictIdle} or when a new room needs the place).
+ * {@code idleMillis} is evicted (by {@link #evictIdle} or when a new room needs the place). History is bounded by
+ * count and by bytes per room ({@link HistoryBudget#roomBytes}) and by bytes over all rooms
+ * ({@link HistoryBudget#totalBytes}): past that, the rooms nobody is in go first, least recently active first, then
+ * the least recently active rooms keep only the newer half of their history.
  */
 final class MemoryRooms implements Broker, Presence {
 
@@ -40,6 +43,8 @@ final class MemoryRooms implements Broker, Presence {
         long pv;
         long lastActive;
         boolean evicted;
+        /** The heap its history takes, as {@link #cost} counts it. */
+        long bytes;
         final ArrayDeque<StoredMessage> history = new ArrayDeque<>();
         final Map<String, StoredMessage> byClientId = new HashMap<>();
         /** user -> connections */
@@ -51,7 +56,18 @@ final class MemoryRooms implements Broker, Presence {
     /** presence.list.max: longer member lists are not copied for joins, leaves and welcomes (the count is). */
     private final int presenceListMax;
 
+    private final HistoryBudget budget;
+    /** The heap all histories take. */
+    private final java.util.concurrent.atomic.AtomicLong totalBytes = new java.util.concurrent.atomic.AtomicLong();
+    private final java.util.concurrent.locks.ReentrantLock shedding = new java.util.concurrent.locks.ReentrantLock();
+
     MemoryRooms(int historySize, int maxRooms, long idleMillis, LongSupplier clock, int presenceListMax) {
+        this(historySize, maxRooms, idleMillis, clock, presenceListMax, HistoryBudget.NONE);
+    }
+
+    MemoryRooms(int historySize, int maxRooms, long idleMillis, LongSupplier clock, int presenceListMax,
+                HistoryBudget budget) {
+        this.budget = budget;
         this.presenceListMax = presenceListMax;
         this.historySize = historySize;
         this.maxRooms = maxRooms;
@@ -80,6 +96,11 @@ final class MemoryRooms implements Broker, Presence {
 
     /** The room, created if absent and there is room for it; null when it cannot be had. */
     private Room room(String name, boolean create) {
+        return room(name, create, null, null);
+    }
+
+    /** ... and, when {@code user} would create it, within that user's rooms-per-hour quota. */
+    private Room room(String name, boolean create, String user, UserQuota quota) {
         while (true) {
             Room r = rooms.get(name);
             if (r != null || !create) {
@@ -87,6 +108,9 @@ final class MemoryRooms implements Broker, Presence {
             }
             if (rooms.size() >= maxRooms && evictIdle() == 0) {
                 throw new TooManyRooms(maxRooms);
+            }
+            if (quota != null && !charge(user, quota, 0, 1)) {
+                throw new QuotaExceeded("rooms");
             }
             r = new Room();
             r.lastActive = clock.getAsLong();
@@ -105,6 +129,7 @@ final class MemoryRooms implements Broker, Presence {
             synchronized (r) {
                 if (r.entries.isEmpty() && now - r.lastActive >= idleMillis) {
                     r.evicted = true;
+                    totalBytes.addAndGet(-r.bytes);
                     it.remove();
                     n++;
                 }
@@ -120,7 +145,7 @@ final class MemoryRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Joined> join(String name, String entry, String user, long since, String epoch,
-                                        int welcome, int resumeMax, Position seen) {
+                                        int welcome, int resumeMax, Position seen, UserQuota quota) {
         Room r;
         Joined joined;
         long pv = -1;
@@ -128,8 +153,8 @@ final class MemoryRooms implements Broker, Presence {
         List<String> members = null;
         while (true) {
             try {
-                r = room(name, true);
-            } catch (TooManyRooms e) {
+                r = room(name, true, user, quota);
+            } catch (TooManyRooms | QuotaExceeded e) {
                 return CompletableFuture.failedFuture(e);
             }
             synchronized (r) {
@@ -200,13 +225,14 @@ final class MemoryRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Published> publish(String name, String user, String text, String ts, String clientId,
-                                              Position seen) {
+                                              Position seen, UserQuota quota) {
         Room r;
         StoredMessage m;
+        long bytes = quota == null ? 0 : UserQuota.bytes(text);
         while (true) {
             try {
-                r = room(name, true);
-            } catch (TooManyRooms e) {
+                r = room(name, true, user, quota);
+            } catch (TooManyRooms | QuotaExceeded e) {
                 return CompletableFuture.failedFuture(e);
             }
             synchronized (r) {
@@ -220,22 +246,132 @@ final class MemoryRooms implements Broker, Presence {
                         return CompletableFuture.completedFuture(new Published(r.epoch, original, true));
                     }
                 }
+                if (quota != null && !charge(user, quota, bytes, 0)) {
+                    return CompletableFuture.failedFuture(new QuotaExceeded("bytes"));
+                }
                 m = new StoredMessage(++r.top, user, text, ts, clientId);
                 r.history.addLast(m);
+                long cost = cost(m);
+                r.bytes += cost;
+                totalBytes.addAndGet(cost);
                 if (clientId != null) {
                     r.byClientId.put(key(user, clientId), m);
                 }
-                while (r.history.size() > historySize) {
-                    StoredMessage old = r.history.removeFirst();
-                    if (old.clientId() != null) {
-                        r.byClientId.remove(key(old.from(), old.clientId()), old);
-                    }
+                // by count and by bytes, keeping the newest message whatever its size
+                while (r.history.size() > historySize || (r.bytes > budget.roomBytes() && r.history.size() > 1)) {
+                    dropOldest(r);
                 }
                 break;
             }
         }
         roomListener.message(name, r.epoch, m);
+        if (totalBytes.get() > budget.totalBytes()) {
+            shed();
+        }
         return CompletableFuture.completedFuture(new Published(r.epoch, m, false));
+    }
+
+    /** user -> {clock hour, bytes, rooms} of that hour; each array guarded by its monitor. */
+    private final ConcurrentHashMap<String, long[]> usage = new ConcurrentHashMap<>();
+
+    /** Counts {@code bytes} and {@code rooms} for the user's hour; false (nothing counted) past the quota. */
+    private boolean charge(String user, UserQuota quota, long bytes, int newRooms) {
+        long hour = clock.getAsLong() / 3_600_000;
+        if (usage.size() > 10_000) { // users of past hours need no memory
+            usage.values().removeIf(u -> {
+                synchronized (u) {
+                    return u[0] != hour;
+                }
+            });
+        }
+        long[] u = usage.computeIfAbsent(user, k -> new long[3]);
+        synchronized (u) {
+            if (u[0] != hour) {
+                u[0] = hour;
+                u[1] = 0;
+                u[2] = 0;
+            }
+            if (u[1] + bytes > quota.bytesPerHour() || u[2] + newRooms > quota.roomsPerHour()) {
+                return false;
+            }
+            u[1] += bytes;
+            u[2] += newRooms;
+            return true;
+        }
+    }
+
+    /** What a stored message takes of the heap, near enough: its strings (UTF-16) and the objects around them. */
+    static long cost(StoredMessage m) {
+        return 2L * (m.text().length() + m.from().length() + m.ts().length()
+                + (m.clientId() == null ? 0 : m.clientId().length())) + 160;
+    }
+
+    /** Under the room's monitor. */
+    private void dropOldest(Room r) {
+        StoredMessage old = r.history.removeFirst();
+        long cost = cost(old);
+        r.bytes -= cost;
+        totalBytes.addAndGet(-cost);
+        if (old.clientId() != null) {
+            r.byClientId.remove(key(old.from(), old.clientId()), old);
+        }
+    }
+
+    /**
+     * All histories take more than the budget: down to 90 % of it (so that this runs now and then, not at every
+     * message), first by evicting rooms nobody is in, least recently active first, then by halving the history of
+     * the least recently active rooms (a room's last message too). One thread sheds at a time; the others go on.
+     */
+    private void shed() {
+        if (!shedding.tryLock()) {
+            return;
+        }
+        try {
+            long target = budget.totalBytes() / 10 * 9;
+            // lastActive changes under other threads: sorted by a copy (a comparison must not change mid-sort)
+            List<Map.Entry<String, Room>> byAge = new ArrayList<>();
+            Map<Room, Long> when = new java.util.IdentityHashMap<>();
+            for (Map.Entry<String, Room> e : rooms.entrySet()) {
+                byAge.add(e);
+                when.put(e.getValue(), e.getValue().lastActive);
+            }
+            byAge.sort(java.util.Comparator.comparingLong(e -> when.get(e.getValue())));
+            for (Map.Entry<String, Room> e : byAge) {
+                if (totalBytes.get() <= target) {
+                    return;
+                }
+                Room r = e.getValue();
+                synchronized (r) {
+                    if (!r.evicted && r.entries.isEmpty()) {
+                        r.evicted = true;
+                        totalBytes.addAndGet(-r.bytes);
+                        rooms.remove(e.getKey(), r);
+                        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HISTORY_SHED, "room_evicted");
+                    }
+                }
+            }
+            for (Map.Entry<String, Room> e : byAge) {
+                if (totalBytes.get() <= target) {
+                    return;
+                }
+                Room r = e.getValue();
+                synchronized (r) {
+                    if (!r.evicted && !r.history.isEmpty()) {
+                        for (int n = (r.history.size() + 1) / 2; n > 0; n--) { // the last one too, at the end
+                            dropOldest(r);
+                        }
+                        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.HISTORY_SHED, "history_halved");
+                    }
+                }
+            }
+        } finally {
+            shedding.unlock();
+        }
+    }
+
+    /** The heap all histories take now (for tests and metrics). */
+    long historyBytes() {
+        return totalBytes.get();
     }
 
     /** This heap holds everything it ever acknowledged: there is nothing to heal. */

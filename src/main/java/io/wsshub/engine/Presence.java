@@ -21,14 +21,16 @@ public interface Presence {
      * @param resumeMax a resume that missed more messages than this is not recovered (and reads no range): what
      *                  one handshake may cost the store, whatever a reconnect loop asks
      * @param seen    the room as this node last delivered it, or null (see {@link Broker#heal})
+     * @param quota   the user's hourly quota, counted when the join makes a new room (null: none); a join past it
+     *                fails with {@link QuotaExceeded}
      */
     CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch, int welcome,
-                                 int resumeMax, Broker.Position seen);
+                                 int resumeMax, Broker.Position seen, UserQuota quota);
 
     /** A join from a node that has not seen the room, without a resume budget. */
     default CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
                                          int welcome) {
-        return join(room, entry, user, since, epoch, welcome, Integer.MAX_VALUE, null);
+        return join(room, entry, user, since, epoch, welcome, Integer.MAX_VALUE, null, null);
     }
 
     /** Removes a presence entry; the user's last entry anywhere publishes a {@code leave}. */

@@ -81,7 +81,8 @@ public final class RedisEngine implements Engine {
     /**
      * @param uri a redis:// or rediss:// URI; {@code password} (if not empty) wins over one in the URI
      */
-    public RedisEngine(String node, String uri, String password, int historySize, long presenceTtlMillis,
+    public RedisEngine(String node, String uri, String password, int historySize, long historyMaxBytes, int maxRooms,
+                       long presenceTtlMillis,
                        int presenceListMax, long keyTtlSeconds, Duration commandTimeout, int requestQueue,
                        Executor executor, ScheduledExecutorService scheduler) {
         this.node = node;
@@ -93,7 +94,8 @@ public final class RedisEngine implements Engine {
         this.uri = parsed;
         this.executor = executor;
         this.scheduler = scheduler;
-        this.rooms = new RedisRooms(this, historySize, presenceTtlMillis, presenceListMax, keyTtlSeconds);
+        this.rooms = new RedisRooms(this, historySize, historyMaxBytes, maxRooms, presenceTtlMillis, presenceListMax,
+                keyTtlSeconds);
         this.quotes = new RedisQuotes(this, node, executor);
         this.logins = new RedisLogins(this, executor);
         this.connections = new RedisConnections(this, presenceTtlMillis, executor);

@@ -34,6 +34,7 @@ final class RedisRooms implements Broker, Presence {
     /** presence.list.max: member lists longer than this are left out of scripts' answers and presence events. */
     private final int presenceListMax;
     private final long keyTtlSeconds;
+    private final int maxRooms;
     private final RedisEngine.Script join;
     private final RedisEngine.Script publish;
     private final RedisEngine.Script leave;
@@ -41,13 +42,17 @@ final class RedisRooms implements Broker, Presence {
     private final RedisEngine.Script heal;
     private volatile RoomListener roomListener;
 
-    RedisRooms(RedisEngine redis, int historySize, long presenceTtlMillis, int presenceListMax, long keyTtlSeconds) {
+    RedisRooms(RedisEngine redis, int historySize, long historyMaxBytes, int maxRooms, long presenceTtlMillis,
+               int presenceListMax, long keyTtlSeconds) {
         this.redis = redis;
         this.historySize = historySize;
         this.presenceTtlMillis = presenceTtlMillis;
         this.presenceListMax = presenceListMax;
         this.keyTtlSeconds = keyTtlSeconds;
-        String lib = "local LIST_MAX = " + presenceListMax + "\n" + RedisEngine.resource("room-lib.lua");
+        String lib = "local LIST_MAX = " + presenceListMax + "\nlocal MAX_ROOMS = " + maxRooms
+                + "\nlocal ROOM_TTL_MS = " + keyTtlSeconds * 1000 + "\nlocal HISTORY_MAX_BYTES = " + historyMaxBytes
+                + "\n" + RedisEngine.resource("room-lib.lua");
+        this.maxRooms = maxRooms;
         this.join = new RedisEngine.Script("join", lib + RedisEngine.resource("join.lua"));
         this.publish = new RedisEngine.Script("publish", lib + RedisEngine.resource("publish.lua"));
         this.leave = new RedisEngine.Script("leave", lib + RedisEngine.resource("leave.lua"));
@@ -59,10 +64,37 @@ final class RedisRooms implements Broker, Presence {
         return CHANNEL_PREFIX + room;
     }
 
-    /** The room's keys; one hash tag, so a script's keys share a slot. */
+    /** The set of rooms that exist (meta key -> last activity), for chat.max.rooms. */
+    static final String ROOMS = "wsshub:rooms";
+
+    /** The room's keys (one hash tag: they share a slot), then the set of rooms. */
     private static String[] keys(String room) {
         String p = "wsshub:{r:" + room + "}:";
-        return new String[] {p + "m", p + "h", p + "d", p + "p", p + "x", p + "u"};
+        return new String[] {p + "m", p + "h", p + "d", p + "p", p + "x", p + "u", ROOMS};
+    }
+
+    /**
+     * A script that refused to make a new room past chat.max.rooms fails with TooManyRooms, one past the user's
+     * quota with QuotaExceeded.
+     */
+    private <T> CompletionStage<T> roomCap(CompletionStage<T> stage) {
+        return stage.handle((r, e) -> {
+            if (e == null) {
+                return r;
+            }
+            Throwable c = e instanceof java.util.concurrent.CompletionException && e.getCause() != null
+                    ? e.getCause() : e;
+            for (Throwable t = c; t != null; t = t.getCause()) {
+                String m = String.valueOf(t.getMessage());
+                if (m.contains("TOO_MANY_ROOMS")) {
+                    throw new TooManyRooms(maxRooms);
+                }
+                if (m.contains("QUOTA_EXCEEDED")) {
+                    throw new QuotaExceeded(m.contains("QUOTA_EXCEEDED rooms") ? "rooms" : "bytes");
+                }
+            }
+            throw c instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(c);
+        });
     }
 
     private static String newEpoch() {
@@ -88,10 +120,12 @@ final class RedisRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
-                                              Position seen) {
-        return redis.<List<Object>>eval(publish, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), user,
-                clientId == null ? "" : clientId, text, ts, Integer.toString(historySize),
-                Long.toString(keyTtlSeconds), seenEpoch(seen), seenTop(seen)).thenApply(r -> new Published(
+                                              Position seen, UserQuota quota) {
+        return roomCap(redis.<List<Object>>eval(publish, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(),
+                user, clientId == null ? "" : clientId, text, ts, Integer.toString(historySize),
+                Long.toString(keyTtlSeconds), seenEpoch(seen), seenTop(seen),
+                quota == null ? "" : Long.toString(quota.bytesPerHour()),
+                quota == null ? "" : Integer.toString(quota.roomsPerHour()))).thenApply(r -> new Published(
                         (String) r.get(0), entry(r.get(2)), (Long) r.get(1) == 1));
     }
 
@@ -151,11 +185,12 @@ final class RedisRooms implements Broker, Presence {
 
     @Override
     public CompletionStage<Joined> join(String room, String entry, String user, long since, String epoch,
-                                        int welcome, int resumeMax, Position seen) {
-        return redis.<List<Object>>eval(join, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(), entry,
-                user, Long.toString(presenceTtlMillis), Long.toString(since), epoch == null ? "" : epoch,
+                                        int welcome, int resumeMax, Position seen, UserQuota quota) {
+        return roomCap(redis.<List<Object>>eval(join, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(),
+                entry, user, Long.toString(presenceTtlMillis), Long.toString(since), epoch == null ? "" : epoch,
                 Integer.toString(welcome), Long.toString(keyTtlSeconds), Integer.toString(resumeMax),
-                seenEpoch(seen), seenTop(seen)).thenApply(r -> {
+                seenEpoch(seen), seenTop(seen), quota == null ? "" : Integer.toString(quota.roomsPerHour())))
+                .thenApply(r -> {
                     long recovered = (Long) r.get(3);
                     @SuppressWarnings("unchecked")
                     List<String> members = (List<String>) r.get(4);

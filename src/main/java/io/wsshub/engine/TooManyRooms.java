@@ -1,6 +1,6 @@
 package io.wsshub.engine;
 
-/** The memory engine holds chat.max.rooms rooms already and none of them is idle enough to evict. */
+/** chat.max.rooms rooms exist already (on the memory engine: none of them idle enough to evict). */
 public class TooManyRooms extends RuntimeException {
 
     private static final long serialVersionUID = 1L;

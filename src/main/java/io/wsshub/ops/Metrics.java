@@ -65,6 +65,9 @@ public final class Metrics {
     public static final String ENGINE_ROLLBACKS = family("wsshub_engine_rollbacks_total", "counter",
             "Stores found to have lost writes this node had seen acknowledged (a Redis restarted from an older file or "
             + "failed over to a lagging replica), by feature (chat, market, game).", "feature");
+    public static final String HISTORY_SHED = family("wsshub_history_shed_total", "counter",
+            "Times the memory engine went over chat.history.total.bytes and evicted a room nobody was in "
+            + "(room_evicted) or halved a room's history (history_halved).", "how");
     public static final String DRAINING = family("wsshub_draining", "gauge",
             "1 while this node drains (refuses new sockets, closes open ones with 1012).");
 

@@ -1,10 +1,13 @@
 -- ARGV: 1 channel, 2 epoch if new, 3 entry, 4 user, 5 presence ttl ms, 6 since (-1: plain join), 7 client's epoch,
 -- 8 newest messages for a plain welcome, 9 key ttl s, 10 resume budget (a resume that missed more is not
 -- recovered and reads no range: one handshake never reads the whole stream), 11 and 12 the room as the caller's
--- node saw it (epoch or '', newest id: see heal).
+-- node saw it (epoch or '', newest id: see heal), 13 the user's hourly quota of new rooms ('': not metered).
 -- Returns {epoch, newest id, presence version, recovered (-1 plain, 0, 1), members (empty beyond LIST_MAX),
 -- history entries, member count}.
 local now = now_ms()
+local room_charge = redis.call('HGET', KEYS[1], 'e') and 0 or 1
+check_quota(ARGV[4], 0, room_charge, '', ARGV[13])
+admit_room()
 heal(ARGV[11], tonumber(ARGV[12]), ARGV[2])
 local epoch = ensure_epoch(ARGV[2])
 purge(ARGV[1], epoch, now)
@@ -35,6 +38,7 @@ if not history then
   history = {}
   for i = #newest, 1, -1 do history[#history + 1] = newest[i] end
 end
+charge(ARGV[4], 0, room_charge, ARGV[13])
 touch(tonumber(ARGV[9]))
 local count, listed = members()
 return {epoch, top, pv, recovered, listed, history, count}

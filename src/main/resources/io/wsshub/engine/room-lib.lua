@@ -1,7 +1,9 @@
 -- Shared by the room scripts (prepended to each). KEYS: 1 meta hash (e = epoch, s = newest id, pv = presence
--- version), 2 history stream (entry id = message id), 3 clientId hash (user\nclientId -> id), 4 presence entries
--- (entry -> user), 5 presence deadlines (sorted set entry -> expiry ms), 6 users (user -> entries).
--- LIST_MAX (presence.list.max) is defined above this library when the scripts are loaded.
+-- version, b = bytes of the history), 2 history stream (entry id = message id), 3 clientId hash (user\nclientId ->
+-- id), 4 presence entries (entry -> user), 5 presence deadlines (sorted set entry -> expiry ms), 6 users (user ->
+-- entries), 7 the rooms that exist (sorted set meta key -> last activity ms).
+-- LIST_MAX (presence.list.max), MAX_ROOMS (chat.max.rooms), ROOM_TTL_MS (chat.room.ttl.days) and HISTORY_MAX_BYTES
+-- (chat.history.max.bytes) are defined above this library when the scripts are loaded.
 local function now_ms()
   local t = redis.call('TIME')
   return tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
@@ -84,4 +86,44 @@ end
 
 local function touch(ttl)
   for i = 1, 6 do redis.call('EXPIRE', KEYS[i], ttl) end
+  redis.call('ZADD', KEYS[7], now_ms(), KEYS[1])
+end
+
+-- A room that does not exist yet is only made while fewer than MAX_ROOMS rooms were active within their key
+-- lifetime; else the script stops here, having written nothing.
+local function admit_room()
+  if redis.call('HGET', KEYS[1], 'e') then return end
+  redis.call('ZREMRANGEBYSCORE', KEYS[7], '-inf', now_ms() - ROOM_TTL_MS)
+  if redis.call('ZCARD', KEYS[7]) >= MAX_ROOMS and not redis.call('ZSCORE', KEYS[7], KEYS[1]) then
+    error('TOO_MANY_ROOMS ' .. MAX_ROOMS)
+  end
+end
+
+-- A user's hourly quota (chat.quota.*; '' = not metered): the counters live in wsshub:quota:USER:HOUR (an hour
+-- each). check_quota only reads (so a refusal writes nothing); charge counts what was stored.
+local function quota_key(user)
+  return 'wsshub:quota:' .. user .. ':' .. math.floor(now_ms() / 3600000)
+end
+
+local function check_quota(user, bytes, rooms, max_bytes, max_rooms)
+  local check_bytes = bytes > 0 and max_bytes ~= ''
+  local check_rooms = rooms > 0 and max_rooms ~= ''
+  if not check_bytes and not check_rooms then return end
+  local used = redis.call('HMGET', quota_key(user), 'b', 'r')
+  if check_bytes and tonumber(used[1] or '0') + bytes > tonumber(max_bytes) then error('QUOTA_EXCEEDED bytes') end
+  if check_rooms and tonumber(used[2] or '0') + rooms > tonumber(max_rooms) then error('QUOTA_EXCEEDED rooms') end
+end
+
+-- metered: the caller passed a quota ('' = the server API, not metered)
+local function charge(user, bytes, rooms, metered)
+  if metered == '' or (bytes == 0 and rooms == 0) then return end
+  local k = quota_key(user)
+  if bytes > 0 then redis.call('HINCRBY', k, 'b', bytes) end
+  if rooms > 0 then redis.call('HINCRBY', k, 'r', rooms) end
+  redis.call('EXPIRE', k, 3600)
+end
+
+-- what a stored message counts against HISTORY_MAX_BYTES: its fields and the stream entry around them
+local function cost(f, t, ts, c)
+  return #f + #t + #ts + #(c or '') + 64
 end

@@ -335,4 +335,40 @@ class ChatServiceTest {
         assertEquals(2, leave.getInt("count"));
         assertEquals(List.of("alice", "bob"), strings(leave, "members"));
     }
+
+    /**
+     * The review's finding: nothing limited what one account stored (a join/leave loop over 10 000 names took every
+     * room; one account filled the heap). Per user and hour: bytes of messages and new rooms, from sockets.
+     */
+    @Test
+    void aUsersHourlyQuotaOfBytesAndNewRoomsIsKeptAndARetryIsNotCounted() {
+        ChatService chat = new ChatService(new ChatSettings(100, 10, 2000, 10_000, 100, 300,
+                new io.wsshub.engine.UserQuota(25, 2)),
+                new io.wsshub.engine.MemoryEngine("n", 100, 100, 60_000, System::currentTimeMillis), Runnable::run,
+                clock);
+        RecordingPeer alice = new RecordingPeer("alice");
+        chat.join("one", alice, null);
+        chat.send("one", alice, send("0123456789", "c1"));
+        chat.send("one", alice, send("0123456789", "c2"));
+        chat.send("one", alice, send("0123456789", "c1")); // a retry: the original, not counted again
+        chat.send("one", alice, send("0123456789", "c3")); // 30 bytes > 25
+        JsonObject refused = alice.last("error");
+        assertEquals("quota_exceeded", refused.getString("code"));
+        assertEquals("c3", refused.getString("clientId"));
+        assertEquals(2, alice.ofType("message").stream().map(m -> m.getJsonNumber("id").longValue()).distinct().count());
+
+        RecordingPeer two = new RecordingPeer("alice");
+        chat.join("two", two, null); // her second new room this hour
+        assertEquals(List.of(), two.closes);
+        RecordingPeer three = new RecordingPeer("alice");
+        chat.join("three", three, null);
+        assertEquals(List.of("1013 quota exceeded"), three.closes);
+        RecordingPeer bob = new RecordingPeer("bob");
+        chat.join("three", bob, null); // bob makes it
+        RecordingPeer again = new RecordingPeer("alice");
+        chat.join("three", again, null); // joining a room that exists counts nothing
+        assertEquals(List.of(), again.closes);
+        assertEquals("bob", chat.store("two", "bob", "the server API is not metered", null).toCompletableFuture()
+                .join().message().from());
+    }
 }

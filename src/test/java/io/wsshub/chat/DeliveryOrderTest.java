@@ -68,8 +68,8 @@ class DeliveryOrderTest {
                 @Override public CompletionStage<Void> subscribe(String room) { return b.subscribe(room); }
                 @Override public void unsubscribe(String room) { b.unsubscribe(room); }
                 @Override public CompletionStage<Published> publish(String r, String u, String t, String ts, String c,
-                                                                    Position seen) {
-                    return b.publish(r, u, t, ts, c, seen);
+                                                                    Position seen, io.wsshub.engine.UserQuota q) {
+                    return b.publish(r, u, t, ts, c, seen, q);
                 }
                 @Override public CompletionStage<Position> heal(String r, Position seen) { return b.heal(r, seen); }
                 @Override public CompletionStage<List<StoredMessage>> range(String r, long a, long u) {
@@ -81,8 +81,8 @@ class DeliveryOrderTest {
             };
             presence = new Presence() {
                 @Override public CompletionStage<Joined> join(String r, String e, String u, long s, String ep, int w, int max,
-                                                              Broker.Position seen) {
-                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w, max, seen); // the atomic step happens now
+                                                              Broker.Position seen, io.wsshub.engine.UserQuota q) {
+                    CompletionStage<Joined> done = p.join(r, e, u, s, ep, w, max, seen, q); // the atomic step happens now
                     if (heldJoins == null) {
                         return done;
                     }

@@ -307,16 +307,21 @@ class BrowserIT {
     private static void countSockets(WebDriver d) {
         ((org.openqa.selenium.chrome.ChromeDriver) d).executeCdpCommand("Page.addScriptToEvaluateOnNewDocument",
                 java.util.Map.of("source", "(() => { const W = window.WebSocket; window.__sockets = [];"
-                        + "const Counted = function (...a) { const s = new W(...a); window.__sockets.push(s); return s; };"
+                        + "const Counted = function (...a) { const s = new W(...a); window.__sockets.push(s);"
+                        + "s.addEventListener('open', () => { s.__opened = true; }); return s; };"
                         + "Counted.prototype = W.prototype;"
                         + "Object.assign(Counted, {CONNECTING: 0, OPEN: 1, CLOSING: 2, CLOSED: 3});"
                         + "window.WebSocket = Counted; })();"));
     }
 
+    /**
+     * The page's sockets that are open now ({@code openOnly}), or that ever opened: attempts that never connected
+     * (made while the network was down) are not sockets a channel got.
+     */
     private static long sockets(WebDriver d, boolean openOnly) {
         return (Long) ((JavascriptExecutor) d).executeScript(openOnly
                 ? "return window.__sockets.filter((s) => s.readyState === 1).length"
-                : "return window.__sockets.length");
+                : "return window.__sockets.filter((s) => s.__opened === true).length");
     }
 
     private static void post(String channel, String text) throws Exception {

@@ -29,6 +29,18 @@ public final class RedisProcess implements AutoCloseable {
         Files.createDirectories(dir);
     }
 
+    /** A Redis with no data from an earlier run in {@code dir}. */
+    public static RedisProcess empty(Path dir) throws IOException {
+        if (Files.exists(dir)) {
+            try (var files = Files.walk(dir)) {
+                for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    Files.delete(p);
+                }
+            }
+        }
+        return new RedisProcess(dir);
+    }
+
     public int port() {
         return port;
     }
