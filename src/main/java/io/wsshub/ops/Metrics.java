@@ -1,32 +1,67 @@
 package io.wsshub.ops;
 
-import java.util.ArrayList;
-import java.util.List;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Tags;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.time.Duration;
 import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.DoubleAdder;
-import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.TimeUnit;
 import java.util.function.DoubleSupplier;
 
 /**
- * The application's metrics, written in the Prometheus text format (0.0.4) at {@code /metrics}
- * (docs/operations.md has the list). Counters and histograms are lock-free adders; a gauge is read when scraped.
- * One static registry: the transport classes that count are not CDI beans, and a scrape reads one consistent set.
+ * The application's metrics at {@code /metrics} (docs/operations.md has the list), kept in Micrometer's Prometheus
+ * registry, which also carries the JVM's and the process's meters (heap, GC, threads, classes, CPU, file
+ * descriptors, uptime) and writes a consistent text exposition. One static registry: the transport classes that
+ * count are not CDI beans. Label values are chosen by the server, never by a client: a close code is one of
+ * {@link #closeCode} 's fixed set.
  */
 public final class Metrics {
 
     /** Latency buckets in seconds: 1 ms to 10 s. */
     static final double[] SECONDS = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10};
 
-    private record Family(String name, String type, String help, String[] labels) {
+    private enum Kind { COUNTER, GAUGE, HISTOGRAM }
+
+    /** A family: its Prometheus name, what Micrometer calls it, its help and its label names. */
+    private record Family(String name, String meter, Kind kind, String help, String[] labels) {
     }
 
     private static final Map<String, Family> FAMILIES = new ConcurrentHashMap<>();
-    /** family -> label values joined by \u0000 -> counter */
-    private static final Map<String, Map<String, LongAdder>> COUNTERS = new ConcurrentHashMap<>();
-    private static final Map<String, Map<String, Histogram>> HISTOGRAMS = new ConcurrentHashMap<>();
-    private static final Map<String, Map<String, DoubleSupplier>> GAUGES = new ConcurrentHashMap<>();
+    private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    /** The gauges' current suppliers, by family and labels: a later gauge() replaces one (an application restart). */
+    private static final Map<String, DoubleSupplier> GAUGES = new ConcurrentHashMap<>();
+    private static final JvmGcMetrics GC = new JvmGcMetrics();
+
+    static {
+        // two of ProcessorMetrics' names that promtool's lint refuses ("_ns", and "_count" on a gauge): the CPU
+        // time in nanoseconds goes (process_cpu_usage stays), the CPU count is called system_cpus
+        REGISTRY.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith(
+                "process.cpu.time")).meterFilter(new io.micrometer.core.instrument.config.MeterFilter() {
+                    @Override
+                    public io.micrometer.core.instrument.Meter.Id map(io.micrometer.core.instrument.Meter.Id id) {
+                        return "system.cpu.count".equals(id.getName()) ? id.withName("system.cpus") : id;
+                    }
+                });
+        new JvmMemoryMetrics().bindTo(REGISTRY);
+        GC.bindTo(REGISTRY);
+        new JvmThreadMetrics().bindTo(REGISTRY);
+        new ClassLoaderMetrics().bindTo(REGISTRY);
+        new ProcessorMetrics().bindTo(REGISTRY);
+        new FileDescriptorMetrics().bindTo(REGISTRY);
+        new UptimeMetrics().bindTo(REGISTRY);
+    }
 
     // ---- the metrics ---------------------------------------------------------------------------------------
 
@@ -71,16 +106,49 @@ public final class Metrics {
     public static final String DRAINING = family("wsshub_draining", "gauge",
             "1 while this node drains (refuses new sockets, closes open ones with 1012).");
 
+    /** Close codes as the closes counter labels them: the known ones, else their class (clients choose codes). */
+    private static final Set<Integer> KNOWN_CLOSES = Set.of(1000, 1001, 1002, 1003, 1005, 1006, 1007, 1008, 1009, 1010,
+            1011, 1012, 1013, 1014, 1015);
+
+    public static String closeCode(int code) {
+        if (KNOWN_CLOSES.contains(code)) {
+            return Integer.toString(code);
+        }
+        return code >= 3000 && code <= 3999 ? "3xxx" : code >= 4000 && code <= 4999 ? "4xxx" : "other";
+    }
+
     private Metrics() {
     }
 
     private static String family(String name, String type, String help, String... labels) {
-        FAMILIES.put(name, new Family(name, type, help, labels));
+        Kind kind = switch (type) {
+            case "counter" -> Kind.COUNTER;
+            case "gauge" -> Kind.GAUGE;
+            default -> Kind.HISTOGRAM;
+        };
+        // Micrometer adds "_total" to counters and the base unit "_seconds" to timers in the Prometheus names
+        String meter = kind == Kind.COUNTER ? strip(name, "_total") : kind == Kind.HISTOGRAM ? strip(name, "_seconds")
+                : name;
+        FAMILIES.put(name, new Family(name, meter.replace('_', '.'), kind, help, labels));
         return name;
     }
 
-    private static String key(String... values) {
-        return String.join("\u0000", values);
+    private static String strip(String name, String suffix) {
+        if (!name.endsWith(suffix)) {
+            throw new IllegalArgumentException(name + " must end with " + suffix);
+        }
+        return name.substring(0, name.length() - suffix.length());
+    }
+
+    private static Tags tags(Family f, String... values) {
+        if (values.length != f.labels().length) {
+            throw new IllegalArgumentException(f.name() + " takes labels " + String.join(",", f.labels()));
+        }
+        Tags t = Tags.empty();
+        for (int i = 0; i < values.length; i++) {
+            t = t.and(f.labels()[i], values[i]);
+        }
+        return t;
     }
 
     public static void inc(String family, String... labels) {
@@ -88,19 +156,17 @@ public final class Metrics {
     }
 
     public static void add(String family, long n, String... labels) {
-        counter(family, labels).add(n);
+        counter(family, labels).increment(n);
     }
 
-    /** The counter itself, for a hot path to look up once and keep (no label key built per increment). */
-    public static LongAdder counter(String family, String... labels) {
-        return COUNTERS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key(labels), k -> new LongAdder());
+    /** The counter itself, for a hot path to look up once and keep. */
+    public static Counter counter(String family, String... labels) {
+        Family f = FAMILIES.get(family);
+        return Counter.builder(f.meter()).description(f.help()).tags(tags(f, labels)).register(REGISTRY);
     }
 
     public static long count(String family, String... labels) {
-        Map<String, LongAdder> m = COUNTERS.get(family);
-        LongAdder a = m == null ? null : m.get(key(labels));
-        return a == null ? 0 : a.sum();
+        return (long) counter(family, labels).count();
     }
 
     public static void observe(String family, double seconds, String... labels) {
@@ -109,90 +175,48 @@ public final class Metrics {
 
     /** The histogram itself, for a hot path to look up once and keep. */
     public static Histogram histogram(String family, String... labels) {
-        return HISTOGRAMS.computeIfAbsent(family, f -> new ConcurrentHashMap<>())
-                .computeIfAbsent(key(labels), k -> new Histogram());
+        Family f = FAMILIES.get(family);
+        Duration[] buckets = new Duration[SECONDS.length];
+        for (int i = 0; i < SECONDS.length; i++) {
+            buckets[i] = Duration.ofNanos((long) (SECONDS[i] * 1e9));
+        }
+        return new Histogram(Timer.builder(f.meter()).description(f.help()).tags(tags(f, labels))
+                .serviceLevelObjectives(buckets).register(REGISTRY));
     }
 
     /** A gauge read at every scrape (replaces an earlier one with the same labels: an application restart). */
     public static void gauge(String family, DoubleSupplier value, String... labels) {
-        GAUGES.computeIfAbsent(family, f -> new ConcurrentHashMap<>()).put(key(labels), value);
+        Family f = FAMILIES.get(family);
+        String key = family + "\u0000" + String.join("\u0000", labels);
+        if (GAUGES.put(key, value) == null) {
+            Gauge.builder(f.meter(), () -> GAUGES.get(key).getAsDouble()).description(f.help())
+                    .tags(tags(f, labels)).strongReference(true).register(REGISTRY);
+        }
     }
 
-    /** Cumulative buckets of {@link #SECONDS}, a count and a sum. */
+    /** Latencies in seconds, into the {@link #SECONDS} buckets. */
     public static final class Histogram {
-        final LongAdder[] buckets = new LongAdder[SECONDS.length];
-        final LongAdder count = new LongAdder();
-        final DoubleAdder sum = new DoubleAdder();
+        private final Timer timer;
 
-        Histogram() {
-            for (int i = 0; i < buckets.length; i++) {
-                buckets[i] = new LongAdder();
-            }
+        Histogram(Timer timer) {
+            this.timer = timer;
         }
 
-        public void observe(double v) {
-            for (int i = 0; i < SECONDS.length; i++) {
-                if (v <= SECONDS[i]) {
-                    buckets[i].increment();
-                    break;
-                }
-            }
-            count.increment();
-            sum.add(v);
+        public void observe(double seconds) {
+            timer.record((long) (seconds * 1e9), TimeUnit.NANOSECONDS);
         }
     }
 
-    /** Everything, in the Prometheus text exposition format. */
+    /**
+     * The application stops: the GC meter's listeners on the JVM's collectors go (they would keep this class loader,
+     * and count into a dead registry, after a redeploy).
+     */
+    static void close() {
+        GC.close();
+    }
+
+    /** Everything, in the Prometheus text exposition format (0.0.4). */
     public static String scrape() {
-        StringBuilder out = new StringBuilder(4096);
-        for (Family f : new TreeMap<>(FAMILIES).values()) {
-            out.append("# HELP ").append(f.name).append(' ').append(f.help).append('\n');
-            out.append("# TYPE ").append(f.name).append(' ').append(f.type).append('\n');
-            switch (f.type) {
-                case "counter" -> COUNTERS.getOrDefault(f.name, Map.of()).entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey())
-                        .forEach(e -> line(out, f.name, f.labels, e.getKey(), null, e.getValue().sum()));
-                case "gauge" -> GAUGES.getOrDefault(f.name, Map.of()).entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey())
-                        .forEach(e -> line(out, f.name, f.labels, e.getKey(), null, e.getValue().getAsDouble()));
-                default -> HISTOGRAMS.getOrDefault(f.name, Map.of()).entrySet().stream()
-                        .sorted(Map.Entry.comparingByKey()).forEach(e -> {
-                            Histogram h = e.getValue();
-                            long cumulative = 0;
-                            for (int i = 0; i < SECONDS.length; i++) {
-                                cumulative += h.buckets[i].sum();
-                                line(out, f.name + "_bucket", f.labels, e.getKey(), fmt(SECONDS[i]), cumulative);
-                            }
-                            line(out, f.name + "_bucket", f.labels, e.getKey(), "+Inf", h.count.sum());
-                            line(out, f.name + "_sum", f.labels, e.getKey(), null, h.sum.sum());
-                            line(out, f.name + "_count", f.labels, e.getKey(), null, h.count.sum());
-                        });
-            }
-        }
-        return out.toString();
-    }
-
-    private static void line(StringBuilder out, String name, String[] labels, String key, String le, double v) {
-        out.append(name);
-        List<String> pairs = new ArrayList<>();
-        String[] values = key.isEmpty() && labels.length == 0 ? new String[0] : key.split("\u0000", -1);
-        for (int i = 0; i < labels.length && i < values.length; i++) {
-            pairs.add(labels[i] + "=\"" + escape(values[i]) + "\"");
-        }
-        if (le != null) {
-            pairs.add("le=\"" + le + "\"");
-        }
-        if (!pairs.isEmpty()) {
-            out.append('{').append(String.join(",", pairs)).append('}');
-        }
-        out.append(' ').append(fmt(v)).append('\n');
-    }
-
-    private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
-    }
-
-    private static String escape(String s) {
-        return s.replace("\\", "\\\\").replace("\"", "\\\"").replace("\n", "\\n");
+        return REGISTRY.scrape();
     }
 }

@@ -32,7 +32,7 @@ public final class Connection {
     /** "chat", "market" or "game": the metrics' endpoint label. */
     String endpoint = "chat";
     /** Messages received under that label, looked up once. */
-    private java.util.concurrent.atomic.LongAdder received =
+    private io.micrometer.core.instrument.Counter received =
             io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.MESSAGES_RECEIVED, "chat");
 
     /** Without an engine entry (tests of the inbound limits). */

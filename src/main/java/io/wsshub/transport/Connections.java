@@ -316,7 +316,7 @@ public class Connections {
         }
         total.decrementAndGet();
         perUser.release(c.user());
-        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.CLOSES, Integer.toString(reason.getCloseCode().getCode()));
+        io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.CLOSES, io.wsshub.ops.Metrics.closeCode(reason.getCloseCode().getCode()));
         if (c.entry != null) {
             c.admission.thenAccept(ok -> {
                 if (ok) {

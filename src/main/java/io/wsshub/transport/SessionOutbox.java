@@ -59,7 +59,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     private static final io.wsshub.ops.Metrics.Histogram LATENCY =
             io.wsshub.ops.Metrics.histogram(io.wsshub.ops.Metrics.DELIVERY_LATENCY);
     /** Messages written, under this connection's endpoint label (see {@link #endpoint}). */
-    private volatile java.util.concurrent.atomic.LongAdder delivered =
+    private volatile io.micrometer.core.instrument.Counter delivered =
             io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.MESSAGES_DELIVERED, "chat");
     private final AtomicInteger queuedMessages = new AtomicInteger();
     /** UTF-8 bytes of the queued frames (what the bound transport.queue.max.bytes counts). */
@@ -323,7 +323,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
             queuedBytes.addAndGet(-inFlightBytes);
         }
         if (result.isOK() && messages > 0) {
-            delivered.add(messages);
+            delivered.increment(messages);
             long now = System.currentTimeMillis();
             for (int i = 0; i < messages; i++) {
                 if (inFlightAccepted[i] > 0) {

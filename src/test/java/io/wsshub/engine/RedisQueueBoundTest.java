@@ -43,12 +43,12 @@ class RedisQueueBoundTest {
                     }
                     // the refusals come within milliseconds; the others would wait for the 10 s timeout
                     long until = System.nanoTime() + 8_000_000_000L;
-                    // the queue holds 10, some of them the engine's own (lease, probe): far fewer than 200 wait
-                    while (refusedForQueue(asked) < 170 && System.nanoTime() < until) {
+                    // the queue holds 10 (some may be the engine's own: lease, probe): at most 10 of 200 wait
+                    while (refusedForQueue(asked) < 190 && System.nanoTime() < until) {
                         Thread.sleep(20);
                     }
-                    assertTrue(refusedForQueue(asked) >= 170, "refused at once past a queue of 10: "
-                            + refusedForQueue(asked) + " of 200");
+                    assertTrue(refusedForQueue(asked) >= 190, "refused at once past a queue of 10: "
+                            + refusedForQueue(asked) + " of 200; others: " + others(asked));
                 } finally {
                     signal("CONT", redis.pid());
                 }
@@ -75,6 +75,20 @@ class RedisQueueBoundTest {
         }
     }
 
+    private static java.util.Map<String, Long> others(List<CompletableFuture<Broker.Position>> asked) {
+        return asked.stream().collect(java.util.stream.Collectors.groupingBy(f -> {
+            if (!f.isDone()) {
+                return "pending";
+            }
+            try {
+                f.join();
+                return "answered";
+            } catch (RuntimeException e) {
+                return String.valueOf(e.getCause());
+            }
+        }, java.util.stream.Collectors.counting()));
+    }
+
     private static long refusedForQueue(List<CompletableFuture<Broker.Position>> asked) {
         return asked.stream().filter(CompletableFuture::isCompletedExceptionally).filter(f -> {
             try {
@@ -82,7 +96,8 @@ class RedisQueueBoundTest {
                 return false;
             } catch (RuntimeException e) {
                 Throwable c = e.getCause();
-                return c instanceof EngineUnavailable && String.valueOf(c.getMessage()).contains("queue");
+                // Lettuce says "Request queue size exceeded" or "Internal stack size exceeded" (its two checks)
+                return c instanceof EngineUnavailable && String.valueOf(c.getMessage()).contains("size exceeded");
             }
         }).count();
     }
