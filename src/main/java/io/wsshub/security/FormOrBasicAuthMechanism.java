@@ -36,6 +36,8 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     static final String LOGIN_ACTION = "/login";
     /** Request attribute: hash of the login cookie Liberty validated for this request (absent for HTTP Basic). */
     static final String VALIDATED_LOGIN = "wsshub.validatedLogin";
+    /** How long a password check waits for the attempts in flight of the same name or address (LoginThrottle). */
+    private static final long BUSY_WAIT_NANOS = 3_000_000_000L;
     private static final String REALM = "wss-hub";
 
     @Inject
@@ -138,6 +140,22 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
                                   String user, String password) throws AuthenticationException {
         String address = req.getRemoteAddr();
         long wait = throttle.reserve(user, address); // reserved before the check: concurrent guesses count too
+        long deadline = System.nanoTime() + BUSY_WAIT_NANOS;
+        while (wait == LoginThrottle.BUSY && System.nanoTime() < deadline) {
+            // Attempts in flight fill the window (a program opening many sockets at once): their checks take
+            // milliseconds, so wait for them instead of refusing what may well be the right password.
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+            wait = throttle.reserve(user, address);
+        }
+        if (wait == LoginThrottle.BUSY) {
+            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
+            wait = 1;
+        }
         if (wait > 0) {
             res.setStatus(429);
             res.setHeader("Retry-After", Long.toString(wait));

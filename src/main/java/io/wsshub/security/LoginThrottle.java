@@ -16,9 +16,12 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
  * name or address lasts twice as long as the previous one (up to {@code maxDelaySeconds}); a success clears the
  * user name's record.
  *
- * <p>An attempt is reserved ({@link #reserve}) before its password is checked and counts as a failure until it
- * succeeds, so concurrent guesses cannot all pass one check before any failure is recorded: at most
- * {@code maxFailures} guesses per name get through per lock-out, however many arrive at once.
+ * <p>An attempt is reserved ({@link #reserve}) before its password is checked, and the attempts in flight count
+ * with the failures: concurrent guesses cannot all pass one check before any failure is recorded, at most
+ * {@code maxFailures} guesses per name get through per lock-out however many arrive at once. An attempt that finds
+ * the window full of attempts still in flight is told {@link #BUSY} (not a lock-out: they may all be right) and
+ * its caller waits a moment for them: a program opening twenty sockets at once with the right password is
+ * slowed, not locked out.
  *
  * <p>Memory is bounded: {@code maxTracked} names and as many addresses are remembered (records that neither block
  * nor count any more go first, then the least recently seen) — but an active lock-out is never forgotten, or
@@ -32,6 +35,8 @@ public class LoginThrottle {
     private static final class Record {
         long windowStart;
         int failures;
+        /** Reserved attempts whose password check has not ended. */
+        int pending;
         long blockedUntil;
         int lockouts;
         long lastSeen;
@@ -93,9 +98,13 @@ public class LoginThrottle {
         return user != null && services.contains(user) ? user + "\u0000" + address : user;
     }
 
+    /** {@link #reserve}'s answer when attempts in flight fill the window: ask again in a moment. */
+    public static final long BUSY = -1;
+
     /**
-     * Reserves an attempt: 0 when the password may be checked now (the attempt then counts as a failure of the
-     * name and the address until {@link #succeeded}), otherwise the seconds to wait (nothing is counted).
+     * Reserves an attempt: 0 when the password may be checked now (the attempt then counts with the name's and
+     * the address's failures until {@link #failed} or {@link #succeeded} ends it), {@link #BUSY} when attempts in
+     * flight fill the window, otherwise the seconds a lock-out lasts (nothing is reserved but for 0).
      */
     public long reserve(String user, String address) {
         long now = clock.getAsLong();
@@ -103,11 +112,13 @@ public class LoginThrottle {
         if (wait > 0) {
             return wait;
         }
-        long until = Math.max(count(users, nameKey(user, address), now, maxFailures),
-                count(addresses, address, now, maxAddressFailures));
-        if (until > now) { // a concurrent attempt took the last one meanwhile
-            io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_LOCKED);
-            return Math.max(1, (until - now + 999) / 1000);
+        String name = nameKey(user, address);
+        if (!take(users, name, now, maxFailures)) {
+            return BUSY;
+        }
+        if (!take(addresses, address, now, maxAddressFailures)) {
+            end(users, name, now, maxFailures, false);
+            return BUSY;
         }
         return 0;
     }
@@ -123,25 +134,28 @@ public class LoginThrottle {
         return 0;
     }
 
-    /** A reserved attempt's password was wrong (it was counted when reserved). */
+    /** A reserved attempt's password was wrong: a failure of the name and the address (maybe a lock-out). */
     public void failed(String user, String address) {
         io.wsshub.ops.Metrics.inc(io.wsshub.ops.Metrics.LOGIN_FAILURES);
+        long now = clock.getAsLong();
+        end(users, nameKey(user, address), now, maxFailures, true);
+        end(addresses, address, now, maxAddressFailures, true);
     }
 
     /**
-     * A reserved attempt's password was right: the name's failures are forgotten; the address gets its reserved
-     * attempt back (its other failures stay: it may be guessing other names).
+     * A reserved attempt's password was right: the name's failures are forgotten; the address's attempt ends
+     * without a failure (its other failures stay: it may be guessing other names).
      */
     public void succeeded(String user, String address) {
-        if (user != null) {
-            users.remove(nameKey(user, address));
-        }
-        Record r = address == null ? null : addresses.get(address);
+        long now = clock.getAsLong();
+        Record r = user == null ? null : users.get(nameKey(user, address));
         if (r != null) {
             synchronized (r) {
-                r.failures = Math.max(0, r.failures - 1);
+                r.pending = Math.max(0, r.pending - 1);
+                r.failures = 0;
             }
         }
+        end(addresses, address, now, maxAddressFailures, false);
     }
 
     int tracked() {
@@ -159,25 +173,49 @@ public class LoginThrottle {
     }
 
     /**
-     * Counts an attempt; returns the record's block when it was already blocked (the attempt is then not counted),
-     * else 0.
+     * Reserves an attempt on the key's record: false when it is blocked or its failures and attempts in flight fill
+     * the window. A key that cannot be tracked (memory full of active lock-outs) reserves nothing and passes.
      */
-    private long count(ConcurrentHashMap<String, Record> map, String key, long now, int max) {
+    private boolean take(ConcurrentHashMap<String, Record> map, String key, long now, int max) {
         if (key == null) {
-            return 0;
+            return true;
         }
         if (map.size() >= maxTracked && !map.containsKey(key)) {
             prune(map, now);
             if (map.size() >= 4L * maxTracked) {
-                return 0; // full of active lock-outs: this key is not tracked (see the class comment)
+                return true; // full of active lock-outs: this key is not tracked (see the class comment)
             }
         }
         Record r = map.computeIfAbsent(key, k -> new Record());
         synchronized (r) {
             r.lastSeen = now;
             if (r.blockedUntil > now) {
-                return r.blockedUntil;
+                return false;
             }
+            if (now - r.windowStart >= windowMillis) {
+                r.windowStart = now;
+                r.failures = 0;
+            }
+            if (r.failures + r.pending >= max) {
+                return false;
+            }
+            r.pending++;
+            return true;
+        }
+    }
+
+    /** Ends a reserved attempt on the key's record, as a failure or not; the max-th failure locks it out. */
+    private void end(ConcurrentHashMap<String, Record> map, String key, long now, int max, boolean failure) {
+        Record r = key == null ? null : map.get(key);
+        if (r == null) {
+            return;
+        }
+        synchronized (r) {
+            r.pending = Math.max(0, r.pending - 1);
+            if (!failure) {
+                return;
+            }
+            r.lastSeen = now;
             if (now - r.windowStart >= windowMillis) {
                 r.windowStart = now;
                 r.failures = 0;
@@ -189,7 +227,6 @@ public class LoginThrottle {
                 r.failures = 0;
                 r.windowStart = now;
             }
-            return 0;
         }
     }
 
@@ -200,7 +237,7 @@ public class LoginThrottle {
     private void prune(ConcurrentHashMap<String, Record> map, long now) {
         map.values().removeIf(r -> {
             synchronized (r) {
-                return r.blockedUntil <= now && now - r.lastSeen >= windowMillis;
+                return r.blockedUntil <= now && r.pending == 0 && now - r.lastSeen >= windowMillis;
             }
         });
         if (map.size() >= maxTracked) {
@@ -219,9 +256,10 @@ public class LoginThrottle {
         }
     }
 
+    /** A record that must be kept: it blocks, or attempts on it are in flight. */
     private static boolean blocking(Record r, long now) {
         synchronized (r) {
-            return r.blockedUntil > now;
+            return r.blockedUntil > now || r.pending > 0;
         }
     }
 }

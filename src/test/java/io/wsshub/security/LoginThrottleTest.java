@@ -83,12 +83,43 @@ class LoginThrottleTest {
         LoginThrottle t = throttle(100);
         int passed = 0;
         for (int i = 0; i < 50; i++) { // fifty requests in flight at once: none has failed yet
-            if (t.reserve("dave", "10.2.0." + i) == 0) {
+            long r = t.reserve("dave", "10.2.0." + i);
+            if (r == 0) {
                 passed++;
+            } else {
+                assertEquals(LoginThrottle.BUSY, r, "the others wait for the five in flight");
             }
         }
         assertEquals(5, passed, "at most five guesses per lock-out");
+        for (int i = 0; i < 5; i++) {
+            t.failed("dave", "10.2.0." + i);
+        }
         assertEquals(30, t.retryAfterSeconds("dave", "10.2.9.9"));
+        assertEquals(30, t.reserve("dave", "10.2.0.7"), "then the waiting ones are locked out");
+    }
+
+    /**
+     * Found by the benchmark: a reserved attempt counted as a failure until it succeeded, so five sockets opened
+     * at once with the right password locked their user out for 30 s (the fan-out load generator got 429).
+     */
+    @Test
+    void manyConcurrentChecksOfTheRightPasswordAreNeverALockOut() {
+        LoginThrottle t = throttle(100);
+        int done = 0;
+        java.util.ArrayDeque<Integer> inFlight = new java.util.ArrayDeque<>();
+        for (int i = 0; i < 1000; i++) { // a program opening 1000 sockets with Basic, many at once
+            long r = t.reserve("bench", "127.0.0.1");
+            while (r == LoginThrottle.BUSY) { // the caller waits: one in flight ends
+                t.succeeded("bench", "127.0.0.1");
+                inFlight.poll();
+                done++;
+                r = t.reserve("bench", "127.0.0.1");
+            }
+            assertEquals(0, r, "attempt " + i);
+            inFlight.add(i);
+        }
+        assertEquals(0, t.retryAfterSeconds("bench", "127.0.0.1"));
+        assertTrue(done >= 995);
     }
 
     @Test
