@@ -47,6 +47,8 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     @Inject
     LoginRate loginRate;
     @Inject
+    VerifiedPasswords verified;
+    @Inject
     OriginPolicy origins;
 
     @Override
@@ -139,6 +141,18 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
     private boolean checkPassword(HttpServletRequest req, HttpServletResponse res, HttpMessageContext ctx,
                                   String user, String password) throws AuthenticationException {
         String address = req.getRemoteAddr();
+        long blocked = throttle.retryAfterSeconds(user, address);
+        if (blocked > 0) { // a lock-out refuses the right password too
+            res.setStatus(429);
+            res.setHeader("Retry-After", Long.toString(blocked));
+            return false;
+        }
+        if (verified.matches(user, password)) { // the password that passed a minute ago: not a guess, no queue
+            if (validate(ctx, user, password)) {
+                return true;
+            }
+            verified.forget(user); // changed since: checked (and counted) as any other attempt below
+        }
         long wait = throttle.reserve(user, address); // reserved before the check: concurrent guesses count too
         long deadline = System.nanoTime() + BUSY_WAIT_NANOS;
         while (wait == LoginThrottle.BUSY && System.nanoTime() < deadline) {
@@ -163,6 +177,7 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         }
         if (validate(ctx, user, password)) {
             throttle.succeeded(user, address);
+            verified.passed(user, password);
             return true;
         }
         throttle.failed(user, address);
