@@ -192,7 +192,7 @@ public class ChatService {
                     Throwable cause = failure instanceof CompletionException && failure.getCause() != null
                             ? failure.getCause() : failure;
                     if (cause instanceof io.wsshub.engine.QuotaExceeded q) {
-                        peer.send(error(QUOTA_EXCEEDED, "over your hourly quota of " + ("rooms".equals(q.getMessage())
+                        peer.send(error(QUOTA_EXCEEDED, "over your hourly quota of " + (q.rooms()
                                 ? settings.quota().roomsPerHour() + " new rooms"
                                 : settings.quota().bytesPerHour() + " bytes of messages")
                                 + " (chat.quota.*): nothing was stored", peer.channel(), send.clientId()));

@@ -32,12 +32,6 @@ public interface Broker {
     CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
                                        Position seen, UserQuota quota);
 
-    /** An unmetered publish (see {@link UserQuota}). */
-    default CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
-                                               Position seen) {
-        return publish(room, user, text, ts, clientId, seen, null);
-    }
-
     /** An unmetered publish from a node that has not seen the room. */
     default CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId) {
         return publish(room, user, text, ts, clientId, null, null);

@@ -110,7 +110,7 @@ final class MemoryRooms implements Broker, Presence {
                 throw new TooManyRooms(maxRooms);
             }
             if (quota != null && !charge(user, quota, 0, 1)) {
-                throw new QuotaExceeded("rooms");
+                throw new QuotaExceeded(true);
             }
             r = new Room();
             r.lastActive = clock.getAsLong();
@@ -247,7 +247,7 @@ final class MemoryRooms implements Broker, Presence {
                     }
                 }
                 if (quota != null && !charge(user, quota, bytes, 0)) {
-                    return CompletableFuture.failedFuture(new QuotaExceeded("bytes"));
+                    return CompletableFuture.failedFuture(new QuotaExceeded(false));
                 }
                 m = new StoredMessage(++r.top, user, text, ts, clientId);
                 r.history.addLast(m);

@@ -90,7 +90,7 @@ final class RedisRooms implements Broker, Presence {
                     throw new TooManyRooms(maxRooms);
                 }
                 if (m.contains("QUOTA_EXCEEDED")) {
-                    throw new QuotaExceeded(m.contains("QUOTA_EXCEEDED rooms") ? "rooms" : "bytes");
+                    throw new QuotaExceeded(m.contains("QUOTA_EXCEEDED rooms"));
                 }
             }
             throw c instanceof RuntimeException re ? re : new java.util.concurrent.CompletionException(c);

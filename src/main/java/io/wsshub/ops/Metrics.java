@@ -42,9 +42,16 @@ public final class Metrics {
     private static final PrometheusMeterRegistry REGISTRY = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     /** The gauges' current suppliers, by family and labels: a later gauge() replaces one (an application restart). */
     private static final Map<String, DoubleSupplier> GAUGES = new ConcurrentHashMap<>();
+    /** The meters already registered, by family and labels: an increment looks one up, it builds no meter id. */
+    private static final Map<String, Counter> COUNTERS = new ConcurrentHashMap<>();
+    private static final Map<String, Histogram> HISTOGRAMS = new ConcurrentHashMap<>();
+    private static final Duration[] BUCKETS = new Duration[SECONDS.length];
     private static final JvmGcMetrics GC = new JvmGcMetrics();
 
     static {
+        for (int i = 0; i < SECONDS.length; i++) {
+            BUCKETS[i] = Duration.ofNanos((long) (SECONDS[i] * 1e9));
+        }
         // two of ProcessorMetrics' names that promtool's lint refuses ("_ns", and "_count" on a gauge): the CPU
         // time in nanoseconds goes (process_cpu_usage stays), the CPU count is called system_cpus
         REGISTRY.config().meterFilter(io.micrometer.core.instrument.config.MeterFilter.denyNameStartsWith(
@@ -161,8 +168,14 @@ public final class Metrics {
 
     /** The counter itself, for a hot path to look up once and keep. */
     public static Counter counter(String family, String... labels) {
-        Family f = FAMILIES.get(family);
-        return Counter.builder(f.meter()).description(f.help()).tags(tags(f, labels)).register(REGISTRY);
+        return COUNTERS.computeIfAbsent(key(family, labels), k -> {
+            Family f = FAMILIES.get(family);
+            return Counter.builder(f.meter()).description(f.help()).tags(tags(f, labels)).register(REGISTRY);
+        });
+    }
+
+    private static String key(String family, String... labels) {
+        return labels.length == 0 ? family : family + "\u0000" + String.join("\u0000", labels);
     }
 
     public static long count(String family, String... labels) {
@@ -175,19 +188,17 @@ public final class Metrics {
 
     /** The histogram itself, for a hot path to look up once and keep. */
     public static Histogram histogram(String family, String... labels) {
-        Family f = FAMILIES.get(family);
-        Duration[] buckets = new Duration[SECONDS.length];
-        for (int i = 0; i < SECONDS.length; i++) {
-            buckets[i] = Duration.ofNanos((long) (SECONDS[i] * 1e9));
-        }
-        return new Histogram(Timer.builder(f.meter()).description(f.help()).tags(tags(f, labels))
-                .serviceLevelObjectives(buckets).register(REGISTRY));
+        return HISTOGRAMS.computeIfAbsent(key(family, labels), k -> {
+            Family f = FAMILIES.get(family);
+            return new Histogram(Timer.builder(f.meter()).description(f.help()).tags(tags(f, labels))
+                    .serviceLevelObjectives(BUCKETS).register(REGISTRY));
+        });
     }
 
     /** A gauge read at every scrape (replaces an earlier one with the same labels: an application restart). */
     public static void gauge(String family, DoubleSupplier value, String... labels) {
         Family f = FAMILIES.get(family);
-        String key = family + "\u0000" + String.join("\u0000", labels);
+        String key = key(family, labels);
         if (GAUGES.put(key, value) == null) {
             Gauge.builder(f.meter(), () -> GAUGES.get(key).getAsDouble()).description(f.help())
                     .tags(tags(f, labels)).strongReference(true).register(REGISTRY);

@@ -101,8 +101,7 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             if (user != null && password != null && checkPassword(req, res, ctx, user, password)) {
                 long wait = loginRate.acquire(user);
                 if (wait > 0) { // a new login cookie this minute is one too many (a login/logout loop)
-                    res.setStatus(429);
-                    res.setHeader("Retry-After", Long.toString(wait));
+                    tooMany(res, wait);
                     return AuthenticationStatus.SEND_CONTINUE;
                 }
                 ctx.setRegisterSession(user, Set.of()); // Liberty issues the LtpaToken2 cookie
@@ -143,8 +142,7 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         String address = req.getRemoteAddr();
         long blocked = throttle.retryAfterSeconds(user, address);
         if (blocked > 0) { // a lock-out refuses the right password too
-            res.setStatus(429);
-            res.setHeader("Retry-After", Long.toString(blocked));
+            tooMany(res, blocked);
             return false;
         }
         if (verified.matches(user, password)) { // the password that passed a minute ago: not a guess, no queue
@@ -171,8 +169,7 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
             wait = 1;
         }
         if (wait > 0) {
-            res.setStatus(429);
-            res.setHeader("Retry-After", Long.toString(wait));
+            tooMany(res, wait);
             return false;
         }
         if (validate(ctx, user, password)) {
@@ -182,6 +179,12 @@ public class FormOrBasicAuthMechanism implements HttpAuthenticationMechanism {
         }
         throttle.failed(user, address);
         return false;
+    }
+
+    /** 429 with the seconds to wait (a lock-out, attempts in flight, or the login rate). */
+    private static void tooMany(HttpServletResponse res, long seconds) {
+        res.setStatus(429);
+        res.setHeader("Retry-After", Long.toString(seconds));
     }
 
     static String loginToken(HttpServletRequest req) {
