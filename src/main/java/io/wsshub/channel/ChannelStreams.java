@@ -407,7 +407,7 @@ public final class ChannelStreams implements Broker.RoomListener {
             // to another message: then the members here would silently miss the new one.
             int same = hub.sameAsDelivered(msg.message());
             if (same < 0) {
-                rollback(hub, "id " + id + " came back with another message");
+                rollback(hub, "id " + id + " came back with another message", true);
             } else if (same == 0) {
                 verify(hub);
             }
@@ -539,18 +539,44 @@ public final class ChannelStreams implements Broker.RoomListener {
      * The store lost messages this node delivered (a Redis restarted from an older file, a failover to a replica
      * that lagged): delivering on would hand members new messages under ids they saw with others, and the
      * duplicate check would drop them. The room is healed (a new epoch, ids above what was seen here: nobody's id
-     * names two messages) and its members here resume, which tells their clients {@code recovered:false}.
+     * names two messages) and its members here resume, which tells their clients {@code recovered:false}. A store
+     * that still has the messages and lost only the mark that made them visible (redis.ack.replicas) is set right
+     * by the heal with its epoch unchanged: then nothing was lost and the members stay.
+     *
+     * @param reused an id delivered here came back with another message: lost, whatever the store says now
      */
-    private void rollback(StreamHub hub, String why) {
+    private void rollback(StreamHub hub, String why, boolean reused) {
         Broker.Position seen = new Broker.Position(hub.epoch, hub.lastId);
+        if (reused) {
+            lost(hub, seen, why);
+            engine.broker().heal(hub.name, seen).exceptionally(e -> {
+                LOG.log(Level.FINE, "heal of " + hub.name + " failed (the members' joins heal it)", e);
+                return null;
+            });
+            resync(hub, null);
+            return;
+        }
+        engine.broker().heal(hub.name, seen).whenComplete((after, failure) -> hub.serial.execute(() -> {
+            if (failure == null && seen.epoch() != null && seen.epoch().equals(after.epoch())
+                    && after.top() >= seen.top()) {
+                LOG.info(() -> "stream " + hub.name + ": the store had the messages delivered here up to id "
+                        + seen.top() + " but showed fewer (" + why + "): shown again, nothing lost");
+                return;
+            }
+            lost(hub, seen, why);
+            if (failure != null) {
+                LOG.log(Level.FINE, "heal of " + hub.name + " failed (the members' joins heal it)", failure);
+            }
+            if (!hub.closed && seen.epoch() != null && seen.epoch().equals(hub.epoch)) {
+                resync(hub, null);
+            }
+        }));
+    }
+
+    private static void lost(StreamHub hub, Broker.Position seen, String why) {
         LOG.warning(() -> "stream " + hub.name + ": the store lost messages delivered here up to id " + seen.top()
                 + " (" + why + "): it gets a new epoch and its members here resume");
         Metrics.inc(Metrics.ENGINE_ROLLBACKS, "chat");
-        engine.broker().heal(hub.name, seen).exceptionally(e -> {
-            LOG.log(Level.FINE, "heal of " + hub.name + " failed (the members' joins heal it)", e);
-            return null;
-        });
-        resync(hub, null);
     }
 
     /**
@@ -568,7 +594,7 @@ public final class ChannelStreams implements Broker.RoomListener {
             hub.verifying = false;
             if (failure == null && !hub.closed && epoch.equals(hub.epoch) && epoch.equals(pos.epoch())
                     && pos.top() < seen) {
-                rollback(hub, "the store is back at id " + pos.top());
+                rollback(hub, "the store is back at id " + pos.top(), false);
             }
         }));
     }
@@ -615,7 +641,7 @@ public final class ChannelStreams implements Broker.RoomListener {
                     }
                     if (pos.epoch() == null || (pos.epoch().equals(hub.epoch) && pos.top() < seen)) {
                         rollback(hub, pos.epoch() == null ? "the store has no state for it"
-                                : "the store is back at id " + pos.top());
+                                : "the store is back at id " + pos.top(), false);
                     } else if (!pos.epoch().equals(hub.epoch)) {
                         resync(hub, null);
                     } else if (pos.top() > hub.lastId && hub.lastId == seen && hub.lastIdAtCheck == seen) {

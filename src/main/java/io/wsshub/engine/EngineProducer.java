@@ -17,8 +17,8 @@ import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 /**
  * Chooses the engine from liberty/server.xml: {@code redis.uri} empty (the default) is the memory engine of a
- * single server; a {@code redis://} or {@code rediss://} URI makes this server a node of the cluster on that
- * Redis. One engine (one Redis client) per application, closed when the application stops.
+ * single server; a {@code redis://}, {@code rediss://} or {@code redis-sentinel://} URI makes this server a node
+ * of the cluster on that Redis. One engine (one Redis client) per application, closed when the application stops.
  */
 @ApplicationScoped
 public class EngineProducer {
@@ -31,6 +31,15 @@ public class EngineProducer {
     @Inject
     @ConfigProperty(name = "redis.password")
     Optional<String> redisPassword;
+    @Inject
+    @ConfigProperty(name = "redis.sentinel.password")
+    Optional<String> sentinelPassword;
+    @Inject
+    @ConfigProperty(name = "redis.ack.replicas", defaultValue = "0")
+    int ackReplicas;
+    @Inject
+    @ConfigProperty(name = "redis.ack.timeout.ms", defaultValue = "1000")
+    int ackTimeoutMillis;
     @Inject
     @ConfigProperty(name = "node.name")
     Optional<String> nodeName;
@@ -87,7 +96,9 @@ public class EngineProducer {
         }
         RedisEngine redis = new RedisEngine(node, uri, redisPassword.orElse(""), historySize, historyMaxBytes, maxRooms,
                 TimeUnit.SECONDS.toMillis(presenceTtlSeconds), presenceListMax, TimeUnit.DAYS.toSeconds(roomTtlDays),
-                Duration.ofMillis(redisTimeoutMillis), redisQueueMax, executor, scheduler);
+                Duration.ofMillis(redisTimeoutMillis), redisQueueMax, executor, scheduler,
+                new RedisEngine.Replication(Math.max(0, ackReplicas), Duration.ofMillis(ackTimeoutMillis),
+                        sentinelPassword.orElse("")));
         redis.start();
         LOG.info(() -> "engine: redis, node " + node);
         return redis;

@@ -56,8 +56,18 @@ public final class RedisEngine implements Engine {
         }
     }
 
+    /**
+     * How writes are acknowledged: {@code ackReplicas} replicas must confirm a write (WAIT, within
+     * {@code ackTimeout}) before its client is answered or anyone sees it (0: as soon as the primary has it);
+     * {@code sentinelPassword} for sentinels that have a password of their own (empty: none).
+     */
+    public record Replication(int ackReplicas, Duration ackTimeout, String sentinelPassword) {
+        public static final Replication NONE = new Replication(0, Duration.ofSeconds(1), "");
+    }
+
     private final String node;
     private final RedisURI uri;
+    private final RedisAcks acks;
     private final Executor executor;
     private final ScheduledExecutorService scheduler;
     private final ClientResources resources;
@@ -71,6 +81,12 @@ public final class RedisEngine implements Engine {
 
     private volatile StatefulRedisConnection<String, String> conn;
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
+    /** The connection of writes that wait for replicas (null without redis.ack.replicas). */
+    private volatile StatefulRedisConnection<String, String> acked;
+    /** The primary the data connections last connected to ("host:port"), to see a failover. */
+    private volatile String primary;
+    private final io.micrometer.core.instrument.Counter failovers =
+            io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.ENGINE_FAILOVERS);
     private volatile boolean closed;
     /** When a probe last made the pub/sub round trip within a second (System.nanoTime); 0: never. */
     private volatile long lastProbeOkNanos;
@@ -78,20 +94,37 @@ public final class RedisEngine implements Engine {
     private ScheduledFuture<?> leaseTask;
     private ScheduledFuture<?> connectTask;
 
-    /**
-     * @param uri a redis:// or rediss:// URI; {@code password} (if not empty) wins over one in the URI
-     */
     public RedisEngine(String node, String uri, String password, int historySize, long historyMaxBytes, int maxRooms,
                        long presenceTtlMillis,
                        int presenceListMax, long keyTtlSeconds, Duration commandTimeout, int requestQueue,
                        Executor executor, ScheduledExecutorService scheduler) {
+        this(node, uri, password, historySize, historyMaxBytes, maxRooms, presenceTtlMillis, presenceListMax,
+                keyTtlSeconds, commandTimeout, requestQueue, executor, scheduler, Replication.NONE);
+    }
+
+    /**
+     * @param uri a redis://, rediss:// or redis-sentinel:// URI (the primary is asked of the sentinels at every
+     *            connect, so a failover is followed by reconnecting); {@code password} (if not empty) wins over one
+     *            in the URI
+     */
+    public RedisEngine(String node, String uri, String password, int historySize, long historyMaxBytes, int maxRooms,
+                       long presenceTtlMillis,
+                       int presenceListMax, long keyTtlSeconds, Duration commandTimeout, int requestQueue,
+                       Executor executor, ScheduledExecutorService scheduler, Replication replication) {
         this.node = node;
         RedisURI parsed = RedisURI.create(uri);
         if (password != null && !password.isEmpty()) {
             parsed.setAuthentication(password.toCharArray());
         }
+        if (!replication.sentinelPassword().isEmpty()) {
+            for (RedisURI sentinel : parsed.getSentinels()) {
+                sentinel.setAuthentication(replication.sentinelPassword().toCharArray());
+            }
+        }
         parsed.setTimeout(commandTimeout);
         this.uri = parsed;
+        this.acks = replication.ackReplicas() <= 0 ? null : new RedisAcks(replication.ackReplicas(),
+                replication.ackTimeout().toMillis(), () -> acked);
         this.executor = executor;
         this.scheduler = scheduler;
         this.rooms = new RedisRooms(this, historySize, historyMaxBytes, maxRooms, presenceTtlMillis, presenceListMax,
@@ -114,6 +147,50 @@ public final class RedisEngine implements Engine {
                 .requestQueueSize(requestQueue)
                 .timeoutOptions(TimeoutOptions.enabled(commandTimeout))
                 .build());
+        client.addListener(new io.lettuce.core.RedisConnectionStateListener() {
+            @Override
+            public void onRedisConnected(io.lettuce.core.RedisChannelHandler<?, ?> c, java.net.SocketAddress address) {
+                if (!(c instanceof io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection)) {
+                    dataConnected(address);
+                }
+            }
+
+            @Override
+            public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
+                if (acks != null && c == acked) {
+                    acks.dropped();
+                }
+            }
+        });
+    }
+
+    /**
+     * A data connection (re)connected: to another address than before, the primary changed (a failover the
+     * sentinels made, or an operator pointing the name elsewhere). Each node counts the failovers it went through.
+     */
+    private void dataConnected(java.net.SocketAddress address) {
+        String now = address instanceof java.net.InetSocketAddress a
+                ? a.getHostString() + ":" + a.getPort() : String.valueOf(address);
+        String before;
+        synchronized (this) {
+            before = primary;
+            if (now.equals(before)) {
+                return;
+            }
+            primary = now;
+        }
+        if (before == null) {
+            LOG.info(() -> "redis engine: node " + node + " uses the primary at " + now);
+        } else {
+            failovers.increment();
+            LOG.warning(() -> "redis engine: node " + node + " follows a failover: the primary is now " + now
+                    + " (was " + before + ")");
+        }
+    }
+
+    /** The primary's address as last connected ("host:port"), null before the first connection. */
+    public String primary() {
+        return primary;
     }
 
     /** Connects (retrying every second until Redis answers) and starts the feed lease. */
@@ -131,13 +208,24 @@ public final class RedisEngine implements Engine {
                 client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
         CompletableFuture<StatefulRedisPubSubConnection<String, String>> p =
                 client.connectPubSubAsync(StringCodec.UTF8, uri).toCompletableFuture();
-        c.thenCombine(p, (cmd, sub) -> {
-            connected(cmd, sub);
+        CompletableFuture<StatefulRedisConnection<String, String>> a = acks == null
+                ? CompletableFuture.completedFuture(null) : client.connectAsync(StringCodec.UTF8, uri).toCompletableFuture();
+        c.thenCombine(p, (cmd, sub) -> new Object[] {cmd, sub}).thenCombine(a, (both, ack) -> {
+            @SuppressWarnings("unchecked")
+            var cmd = (StatefulRedisConnection<String, String>) both[0];
+            @SuppressWarnings("unchecked")
+            var sub = (StatefulRedisPubSubConnection<String, String>) both[1];
+            connected(cmd, sub, ack);
             return null;
         }).whenComplete((v, failure) -> {
             if (failure != null) {
                 c.thenAccept(StatefulRedisConnection::closeAsync);
                 p.thenAccept(StatefulRedisPubSubConnection::closeAsync);
+                a.thenAccept(x -> {
+                    if (x != null) {
+                        x.closeAsync();
+                    }
+                });
                 LOG.warning(() -> "redis engine: cannot connect to " + redacted() + ": " + unwrap(failure)
                         + "; retrying");
                 if (!closed) {
@@ -148,12 +236,17 @@ public final class RedisEngine implements Engine {
     }
 
     private synchronized void connected(StatefulRedisConnection<String, String> cmd,
-                                        StatefulRedisPubSubConnection<String, String> sub) {
+                                        StatefulRedisPubSubConnection<String, String> sub,
+                                        StatefulRedisConnection<String, String> ack) {
         if (closed) {
             cmd.closeAsync();
             sub.closeAsync();
+            if (ack != null) {
+                ack.closeAsync();
+            }
             return;
         }
+        acked = ack;
         sub.addListener(new RedisPubSubAdapter<>() {
             @Override
             public void message(String channel, String message) {
@@ -162,7 +255,8 @@ public final class RedisEngine implements Engine {
         });
         pubsub = sub;
         conn = cmd;
-        LOG.info(() -> "redis engine: node " + node + " connected to " + redacted());
+        LOG.info(() -> "redis engine: node " + node + " connected to " + redacted()
+                + (acks == null ? "" : "; writes wait for " + acks.replicas() + " replica(s) (redis.ack.replicas)"));
         sub.async().subscribe(RedisQuotes.CHANNEL, RedisLogins.CHANNEL, RedisConnections.DISCONNECTS, RedisGameStore.EVENTS,
                 probeChannel()).thenRun(this::loadShared);
     }
@@ -306,7 +400,31 @@ public final class RedisEngine implements Engine {
     }
 
     <T> CompletionStage<T> eval(Script s, ScriptOutputType type, String[] keys, String... args) {
-        StatefulRedisConnection<String, String> c = conn;
+        return eval(conn, s, type, keys, args);
+    }
+
+    /** How many replicas confirm a write before it counts (redis.ack.replicas; 0: the primary's answer). */
+    int ackReplicas() {
+        return acks == null ? 0 : acks.replicas();
+    }
+
+    /**
+     * A script whose writes count only once {@link #ackReplicas} replicas confirm them: completes after that
+     * (with the script's answer), or fails with {@link EngineUnavailable}. Without redis.ack.replicas, as
+     * {@link #eval}.
+     */
+    <T> CompletionStage<T> evalAcked(Script s, ScriptOutputType type, String[] keys, String... args) {
+        if (acks == null) {
+            return eval(s, type, keys, args);
+        }
+        return this.<T>eval(acked, s, type, keys, args).thenCompose(r -> {
+            long writtenIn = acks.generation(); // answered now: on the connection of this generation
+            return acks.confirm(writtenIn).thenApply(v -> r);
+        });
+    }
+
+    private <T> CompletionStage<T> eval(StatefulRedisConnection<String, String> c, Script s, ScriptOutputType type,
+                                        String[] keys, String... args) {
         if (c == null) {
             return unavailable();
         }
@@ -375,6 +493,11 @@ public final class RedisEngine implements Engine {
     }
 
     private String redacted() {
+        if (!uri.getSentinels().isEmpty()) {
+            return "redis-sentinel://" + uri.getSentinels().stream().map(x -> x.getHost() + ":" + x.getPort())
+                    .collect(java.util.stream.Collectors.joining(",")) + "/" + uri.getDatabase() + "#"
+                    + uri.getSentinelMasterId() + (primary == null ? "" : " (primary " + primary + ")");
+        }
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
 
@@ -392,8 +515,12 @@ public final class RedisEngine implements Engine {
         }
         StatefulRedisPubSubConnection<String, String> p = pubsub;
         StatefulRedisConnection<String, String> c = conn;
+        StatefulRedisConnection<String, String> a = acked;
         if (p != null) {
             p.close();
+        }
+        if (a != null) {
+            a.close();
         }
         if (c != null) {
             c.close();

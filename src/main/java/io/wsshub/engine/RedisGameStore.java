@@ -135,11 +135,20 @@ final class RedisGameStore implements GameStore {
     public CompletionStage<Boolean> update(MatchRecord basis, MatchRecord next, long dueMillis, GameEvent event) {
         String stamp = GameStore.newStamp();
         String record = JSON.toJson(next.stamped(stamp));
-        return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER,
-                new String[] {match(next.id()), DUE, player(next.red()), player(next.yellow())},
-                Long.toString(basis.rev()), Long.toString(next.rev()), record,
-                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", event(event, record), EVENTS,
-                KEY_TTL_SECONDS, stampOf(basis), stamp).thenApply(n -> n == 1);
+        String ev = event(event, record);
+        boolean hold = redis.ackReplicas() > 0;
+        String[] keys = {match(next.id()), DUE, player(next.red()), player(next.yellow())};
+        String[] args = {Long.toString(basis.rev()), Long.toString(next.rev()), record,
+                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", hold ? "" : ev, EVENTS,
+                KEY_TTL_SECONDS, stampOf(basis), stamp};
+        if (!hold) {
+            return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER, keys, args).thenApply(n -> n == 1);
+        }
+        // redis.ack.replicas: the move is answered, and its event sent to the other nodes, once replicas have it
+        return redis.<Long>evalAcked(updateScript, ScriptOutputType.INTEGER, keys, args).thenCompose(n -> n != 1
+                ? java.util.concurrent.CompletableFuture.completedFuture(false)
+                : redis.command(c -> c.publish(EVENTS, ev)).handle((x, e) -> true)); // written: a lost event is
+        // as a lost pub/sub message, which the nodes already live with
     }
 
     /** The stamp as the match's hash holds it ('' for a first record, which has none). */

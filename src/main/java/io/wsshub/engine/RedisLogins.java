@@ -35,7 +35,8 @@ final class RedisLogins implements LoginStore {
 
     @Override
     public CompletionStage<Void> logout(String tokenHash, long keepSeconds) {
-        return redis.<Long>eval(logout, ScriptOutputType.INTEGER, new String[] {PREFIX + tokenHash},
+        // answered once replicas have it (redis.ack.replicas): a failover cannot bring the login back
+        return redis.<Long>evalAcked(logout, ScriptOutputType.INTEGER, new String[] {PREFIX + tokenHash},
                 tokenHash, Long.toString(keepSeconds), CHANNEL).thenApply(r -> null);
     }
 

@@ -22,6 +22,7 @@ final class RedisQuotes implements QuoteStore {
     private final RedisEngine redis;
     private final String node;
     private final RedisEngine.Script quote = RedisEngine.script("quote");
+    private final RedisEngine.Script commit = RedisEngine.script("quote-commit");
     private final RedisEngine.Script lease = RedisEngine.script("lease");
     /** Quotes reach the listener in the order they arrive. */
     private final SerialExecutor events;
@@ -44,10 +45,17 @@ final class RedisQuotes implements QuoteStore {
         load(); // connected before the listener came: it still gets the last quotes (fails quietly otherwise)
     }
 
+    /**
+     * With redis.ack.replicas the quote is stored held, and published (quote-commit.lua) only once replicas confirm
+     * it: no node shows a quote a failover could take back.
+     */
     @Override
     public CompletionStage<Quote> publishQuote(String symbol, String price, String ts, long seen) {
-        return redis.<List<Object>>eval(quote, ScriptOutputType.MULTI, new String[] {key(symbol), SYMBOLS},
-                symbol, price, ts, CHANNEL, Long.toString(seen)).thenApply(r -> {
+        boolean hold = redis.ackReplicas() > 0;
+        String[] keys = {key(symbol), SYMBOLS};
+        String[] args = {symbol, price, ts, CHANNEL, Long.toString(seen), hold ? "1" : ""};
+        CompletionStage<Quote> stored = (hold ? redis.<List<Object>>evalAcked(quote, ScriptOutputType.MULTI, keys, args)
+                : redis.<List<Object>>eval(quote, ScriptOutputType.MULTI, keys, args)).thenApply(r -> {
                     long seq = (Long) r.get(0);
                     if ((Long) r.get(2) == 1) {
                         LOG.warning(() -> "redis engine: the store had lost quotes of " + symbol + " this node saw up "
@@ -56,6 +64,12 @@ final class RedisQuotes implements QuoteStore {
                     }
                     return new Quote(symbol, price, (String) r.get(1), seq, ts, false);
                 });
+        if (!hold) {
+            return stored;
+        }
+        return stored.thenCompose(q -> redis.<Long>eval(commit, ScriptOutputType.INTEGER, new String[] {key(symbol)},
+                String.join("\n", q.symbol(), q.price(), q.open(), Long.toString(q.seq()), q.ts()),
+                Long.toString(q.seq()), CHANNEL).thenApply(n -> q));
     }
 
     @Override

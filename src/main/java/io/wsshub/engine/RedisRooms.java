@@ -40,6 +40,7 @@ final class RedisRooms implements Broker, Presence {
     private final RedisEngine.Script leave;
     private final RedisEngine.Script refresh;
     private final RedisEngine.Script heal;
+    private final RedisEngine.Script commit;
     private volatile RoomListener roomListener;
 
     RedisRooms(RedisEngine redis, int historySize, long historyMaxBytes, int maxRooms, long presenceTtlMillis,
@@ -58,6 +59,7 @@ final class RedisRooms implements Broker, Presence {
         this.leave = new RedisEngine.Script("leave", lib + RedisEngine.resource("leave.lua"));
         this.refresh = new RedisEngine.Script("refresh", lib + RedisEngine.resource("refresh.lua"));
         this.heal = new RedisEngine.Script("heal", lib + RedisEngine.resource("heal.lua"));
+        this.commit = new RedisEngine.Script("commit", lib + RedisEngine.resource("commit.lua"));
     }
 
     private static String channel(String room) {
@@ -118,15 +120,33 @@ final class RedisRooms implements Broker, Presence {
         redis.pubsub(p -> p.unsubscribe(channel(room)));
     }
 
+    /**
+     * Without redis.ack.replicas the script stores and announces the message at once. With it, the script stores
+     * it held (on the connection that waits for replicas), the replicas confirm, and commit.lua makes it visible:
+     * nobody sees it, and its sender has no answer, before a failover could no longer lose it.
+     */
     @Override
     public CompletionStage<Published> publish(String room, String user, String text, String ts, String clientId,
                                               Position seen, UserQuota quota) {
-        return roomCap(redis.<List<Object>>eval(publish, ScriptOutputType.MULTI, keys(room), channel(room), newEpoch(),
+        boolean hold = redis.ackReplicas() > 0;
+        String[] keys = keys(room);
+        String[] args = {channel(room), newEpoch(),
                 user, clientId == null ? "" : clientId, text, ts, Integer.toString(historySize),
                 Long.toString(keyTtlSeconds), seenEpoch(seen), seenTop(seen),
                 quota == null ? "" : Long.toString(quota.bytesPerHour()),
-                quota == null ? "" : Integer.toString(quota.roomsPerHour()))).thenApply(r -> new Published(
-                        (String) r.get(0), entry(r.get(2)), (Long) r.get(1) == 1));
+                quota == null ? "" : Integer.toString(quota.roomsPerHour()), hold ? "1" : ""};
+        CompletionStage<List<Object>> stored = hold
+                ? redis.evalAcked(publish, ScriptOutputType.MULTI, keys, args)
+                : redis.eval(publish, ScriptOutputType.MULTI, keys, args);
+        return roomCap(stored).thenCompose(r -> {
+            Published p = new Published((String) r.get(0), entry(r.get(2)), (Long) r.get(1) == 1);
+            if (r.size() < 4 || (Long) r.get(3) == 0) {
+                return java.util.concurrent.CompletableFuture.completedFuture(p);
+            }
+            // held: confirmed now (or stored by a node that does not wait): it and all below it become visible
+            return redis.<Long>eval(commit, ScriptOutputType.INTEGER, keys, channel(room), p.epoch(),
+                    Long.toString(p.message().id())).thenApply(top -> p);
+        });
     }
 
     @Override
@@ -152,24 +172,35 @@ final class RedisRooms implements Broker, Presence {
                 .thenApply(RedisRooms::messages);
     }
 
-    @Override
-    public CompletionStage<Position> position(String room) {
-        return redis.command(c -> c.hmget(keys(room)[0], "e", "s")).thenApply(kv -> {
-            String e = kv.get(0).getValueOrElse(null);
-            String s = kv.get(1).getValueOrElse("0");
-            return new Position(e, Long.parseLong(s));
-        });
+    /** The newest visible id: 'k' (see commit in room-lib.lua), or 's' in a room from before it. */
+    private static long visibleTop(List<io.lettuce.core.KeyValue<String, String>> esk) {
+        return Long.parseLong(esk.get(2).getValueOrElse(esk.get(1).getValueOrElse("0")));
     }
 
-    /** Two commands pipelined on the one connection: the meta hash, then the page (COUNT bounds the read). */
+    @Override
+    public CompletionStage<Position> position(String room) {
+        return redis.command(c -> c.hmget(keys(room)[0], "e", "s", "k")).thenApply(kv ->
+                new Position(kv.get(0).getValueOrElse(null), visibleTop(kv)));
+    }
+
+    /**
+     * Two commands pipelined on the one connection: the meta hash, then the page (COUNT bounds the read); messages
+     * stored after the meta was read, or still held for replicas, are left out.
+     */
     @Override
     public CompletionStage<History> history(String room, long after, int limit) {
         String[] k = keys(room);
-        var meta = redis.command(c -> c.hmget(k[0], "e", "s"));
+        var meta = redis.command(c -> c.hmget(k[0], "e", "s", "k"));
         var page = redis.command(c -> c.xrange(k[1], Range.create((after + 1) + "-0", "+"), Limit.from(limit)));
         return meta.thenCombine(page, (kv, list) -> {
             String e = kv.get(0).getValueOrElse(null);
-            return new History(e, Long.parseLong(kv.get(1).getValueOrElse("0")), e == null ? List.of() : messages(list));
+            long top = visibleTop(kv);
+            List<StoredMessage> messages = e == null ? List.of() : messages(list);
+            int visible = 0;
+            while (visible < messages.size() && messages.get(visible).id() <= top) {
+                visible++;
+            }
+            return new History(e, top, visible == messages.size() ? messages : messages.subList(0, visible));
         });
     }
 

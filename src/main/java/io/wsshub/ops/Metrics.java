@@ -107,6 +107,8 @@ public final class Metrics {
     public static final String ENGINE_ROLLBACKS = family("wsshub_engine_rollbacks_total", "counter",
             "Stores found to have lost writes this node had seen acknowledged (a Redis restarted from an older file or "
             + "failed over to a lagging replica), by feature (chat, market, game).", "feature");
+    public static final String ENGINE_FAILOVERS = family("wsshub_engine_failovers_total", "counter",
+            "Times this node found the Redis primary at another address when it reconnected (a Sentinel failover).");
     public static final String HISTORY_SHED = family("wsshub_history_shed_total", "counter",
             "Times the memory engine went over chat.history.total.bytes and evicted a room nobody was in "
             + "(room_evicted) or halved a room's history (history_halved).", "how");

@@ -1,6 +1,7 @@
 -- Compare-and-set of a match record (docs/cluster.md). KEYS: 1 the match (hash: rec, rev), 2 due sorted set,
 -- 3 and 4 the players' keys. ARGV: 1 the rev the caller read, 2 the new rev, 3 the new record ('' only moves the
--- next check), 4 next check (ms), 5 matchId, 6 '1' if the match is over, 7 the event, 8 events channel,
+-- next check), 4 next check (ms), 5 matchId, 6 '1' if the match is over, 7 the event ('': the caller publishes it
+-- once replicas confirmed the write, redis.ack.replicas), 8 events channel,
 -- 9 key ttl (s), 10 the write stamp of the record the caller read ('' for a first record), 11 the new record's
 -- stamp. Returns 1 if written, 0 if the record changed since it was read (or is gone): another rev, or the same
 -- rev under another stamp (the store lost the write the caller read, and another took its rev).
@@ -22,7 +23,7 @@ if ARGV[3] ~= '' then
       end
     end
   end
-  redis.call('PUBLISH', ARGV[8], ARGV[7])
+  if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[7]) end
 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
 return 1

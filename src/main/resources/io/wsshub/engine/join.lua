@@ -13,7 +13,7 @@ local epoch = ensure_epoch(ARGV[2])
 purge(ARGV[1], epoch, now)
 add_entry(ARGV[1], epoch, ARGV[3], ARGV[4])
 redis.call('ZADD', KEYS[5], now + tonumber(ARGV[5]), ARGV[3])
-local top = tonumber(redis.call('HGET', KEYS[1], 's'))
+local top = committed() -- what waits for replicas is not shown
 local pv = tonumber(redis.call('HGET', KEYS[1], 'pv') or '0')
 local since = tonumber(ARGV[6])
 local recovered = -1
@@ -25,7 +25,8 @@ if since >= 0 then
       history = {}
       recovered = 1
     else
-      local after = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), '+', 'COUNT', top - since)
+      local after = redis.call('XRANGE', KEYS[2], string.format('%d-0', since + 1), string.format('%d-0', top),
+        'COUNT', top - since)
       if #after > 0 and after[1][1] == string.format('%d-0', since + 1) then
         history = after
         recovered = 1
@@ -34,7 +35,7 @@ if since >= 0 then
   end
 end
 if not history then
-  local newest = redis.call('XREVRANGE', KEYS[2], '+', '-', 'COUNT', tonumber(ARGV[8]))
+  local newest = redis.call('XREVRANGE', KEYS[2], string.format('%d-0', top), '-', 'COUNT', tonumber(ARGV[8]))
   history = {}
   for i = #newest, 1, -1 do history[#history + 1] = newest[i] end
 end

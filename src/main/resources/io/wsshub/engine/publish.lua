@@ -1,15 +1,21 @@
 -- ARGV: 1 channel, 2 epoch if new, 3 user, 4 clientId ('' none), 5 text, 6 ts, 7 history size, 8 key ttl s,
 -- 9 and 10 the room as the caller's node saw it (epoch or '', newest id: see heal), 11 and 12 the user's hourly
--- quota of bytes and new rooms ('' '': not metered).
+-- quota of bytes and new rooms ('' '': not metered), 13 '1': hold it (redis.ack.replicas: it is stored, and seen
+-- only once commit.lua runs after replicas confirmed it), else it is committed and announced at once.
 -- The clientId is checked before an id is consumed or a quota counted: a retry (from any node) gets the original.
--- Returns {epoch, duplicate (0/1), stream entry}.
+-- Returns {epoch, duplicate (0/1), stream entry, 1 when it waits for commit (held, or a held original)}.
 local new_room = not redis.call('HGET', KEYS[1], 'e')
 local dkey = ARGV[3] .. '\n' .. ARGV[4]
 if ARGV[4] ~= '' and not new_room then
   local original = redis.call('HGET', KEYS[3], dkey)
   if original then
     local e = redis.call('XRANGE', KEYS[2], original .. '-0', original .. '-0')
-    if #e > 0 then return {redis.call('HGET', KEYS[1], 'e'), 1, e[1]} end
+    if #e > 0 then
+      local held = tonumber(original) > committed() and 1 or 0
+      -- a held original may not be replicated yet: this write makes the caller's WAIT cover it (it comes after)
+      if held == 1 and ARGV[13] == '1' then redis.call('HSET', KEYS[1], 'w', original) end
+      return {redis.call('HGET', KEYS[1], 'e'), 1, e[1], held}
+    end
   end
 end
 local room_charge = new_room and 1 or 0
@@ -48,6 +54,15 @@ local sid = string.format('%d-0', id)
 local fields = {'f', ARGV[3], 't', ARGV[5], 'ts', ARGV[6], 'c', ARGV[4]}
 redis.call('XADD', KEYS[2], sid, unpack(fields))
 if ARGV[4] ~= '' then redis.call('HSET', KEYS[3], dkey, id) end
-redis.call('PUBLISH', ARGV[1], table.concat({'m', epoch, id, ARGV[3], ARGV[4], ARGV[6], ARGV[5]}, '\n'))
+local held = 1
+if ARGV[13] ~= '1' then
+  held = 0
+  if committed() == id - 1 then
+    announce(ARGV[1], epoch, id, ARGV[3], ARGV[4], ARGV[6], ARGV[5])
+    redis.call('HSET', KEYS[1], 'k', id)
+  else
+    commit(ARGV[1], epoch, id) -- held messages of nodes that wait for replicas go first
+  end
+end
 touch(tonumber(ARGV[8]))
-return {epoch, 0, {sid, fields}}
+return {epoch, 0, {sid, fields}, held}

@@ -1,5 +1,5 @@
--- Shared by the room scripts (prepended to each). KEYS: 1 meta hash (e = epoch, s = newest id, pv = presence
--- version, b = bytes of the history), 2 history stream (entry id = message id), 3 clientId hash (user\nclientId ->
+-- Shared by the room scripts (prepended to each). KEYS: 1 meta hash (e = epoch, s = newest id given, k = newest
+-- id members may see (see commit), pv = presence version, b = bytes of the history), 2 history stream (entry id = message id), 3 clientId hash (user\nclientId ->
 -- id), 4 presence entries (entry -> user), 5 presence deadlines (sorted set entry -> expiry ms), 6 users (user ->
 -- entries), 7 the rooms that exist (sorted set meta key -> last activity ms).
 -- LIST_MAX (presence.list.max), MAX_ROOMS (chat.max.rooms), ROOM_TTL_MS (chat.room.ttl.days) and HISTORY_MAX_BYTES
@@ -30,13 +30,45 @@ local function publish_presence(channel, epoch, event, user)
   return pv
 end
 
+-- The newest id members may see. With redis.ack.replicas a message is stored first and seen only once that many
+-- replicas confirmed it (commit), so 'k' trails 's' meanwhile; a room from before 'k' has all of 's' visible.
+local function committed()
+  local k = redis.call('HGET', KEYS[1], 'k')
+  if k then return tonumber(k) end
+  return tonumber(redis.call('HGET', KEYS[1], 's') or '0')
+end
+
+-- a stored message goes out on the room's channel: m, epoch, id, from, clientId, ts, text
+local function announce(channel, epoch, id, f, c, ts, t)
+  redis.call('PUBLISH', channel, table.concat({'m', epoch, id, f, c or '', ts, t}, '\n'))
+end
+
+-- Makes the stored messages up to id visible, oldest first, each announced once. Called once replicas confirmed
+-- id: replication is one ordered stream, so they hold every message below it too (whichever node stored it).
+local function commit(channel, epoch, id)
+  local k = committed()
+  if id <= k then return end
+  local list = redis.call('XRANGE', KEYS[2], string.format('%d-0', k + 1), string.format('%d-0', id))
+  for _, e in ipairs(list) do
+    local f, t, ts, c = '', '', '', ''
+    for i = 1, #e[2], 2 do
+      local n, v = e[2][i], e[2][i + 1]
+      if n == 'f' then f = v elseif n == 't' then t = v elseif n == 'ts' then ts = v elseif n == 'c' then c = v end
+    end
+    announce(channel, epoch, tonumber(string.match(e[1], '^(%d+)')), f, c, ts, t)
+  end
+  redis.call('HSET', KEYS[1], 'k', id)
+end
+
 -- a room without an epoch starts a new life: a surviving stream or clientId map must never mix with it
 local function ensure_epoch(candidate)
   local e = redis.call('HGET', KEYS[1], 'e')
   if not e then
     e = candidate
     redis.call('DEL', KEYS[2], KEYS[3])
-    redis.call('HSET', KEYS[1], 'e', e, 's', 0)
+    redis.call('HSET', KEYS[1], 'e', e, 's', 0, 'k', 0)
+  elseif not redis.call('HGET', KEYS[1], 'k') then
+    redis.call('HSET', KEYS[1], 'k', redis.call('HGET', KEYS[1], 's') or 0)
   end
   return e
 end
@@ -44,17 +76,23 @@ end
 -- The caller's node delivered the room up to (seen epoch, seen top) ('' / -1: it has not seen it). A store
 -- behind that lost acknowledged writes (a restart from an older file, a failover to a lagging replica): the room
 -- gets a new epoch and its ids go on above seen top, so no id a member saw names another message. A room with
--- no state at all starts above seen top too. Returns true when it healed.
+-- no state at all starts above seen top too. A store that has the messages but lost only the commit of some (it
+-- replicates after the confirmation that allowed it) commits them again, with the same epoch: nothing was lost.
+-- Returns true when it healed.
 local function heal(seen_epoch, seen_top, candidate)
   if seen_epoch == '' then return false end
   local e = redis.call('HGET', KEYS[1], 'e')
   if e then
     local s = tonumber(redis.call('HGET', KEYS[1], 's') or '0')
-    if e ~= seen_epoch or s >= seen_top then return false end
+    if e ~= seen_epoch then return false end
+    if s >= seen_top then
+      if committed() < seen_top then redis.call('HSET', KEYS[1], 'k', seen_top) end
+      return false
+    end
   else
     redis.call('DEL', KEYS[2], KEYS[3])
   end
-  redis.call('HSET', KEYS[1], 'e', candidate, 's', seen_top)
+  redis.call('HSET', KEYS[1], 'e', candidate, 's', seen_top, 'k', seen_top)
   return true
 end
 

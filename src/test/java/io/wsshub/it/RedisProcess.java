@@ -21,6 +21,7 @@ public final class RedisProcess implements AutoCloseable {
 
     private final Path dir;
     private final int port;
+    private final List<String> extra = new java.util.ArrayList<>();
     private Process process;
 
     public RedisProcess(Path dir) throws IOException {
@@ -43,6 +44,34 @@ public final class RedisProcess implements AutoCloseable {
 
     public int port() {
         return port;
+    }
+
+    /** Starts as a replica of the Redis on {@code primaryPort} (call before {@link #start}). */
+    public RedisProcess replicaOf(int primaryPort) {
+        extra.addAll(List.of("--replicaof", "127.0.0.1", Integer.toString(primaryPort)));
+        return this;
+    }
+
+    /** kill -9: nothing is flushed, what only this process held is gone. */
+    public void kill() throws InterruptedException {
+        process.destroyForcibly().waitFor();
+    }
+
+    public boolean alive() {
+        return process != null && process.isAlive();
+    }
+
+    /** kill -SIGNAL (STOP freezes it: it reads nothing from its sockets; CONT thaws it). */
+    public void signal(String signal) throws Exception {
+        int rc = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).inheritIO().start().waitFor();
+        if (rc != 0) {
+            throw new IllegalStateException("kill -" + signal + " " + pid() + " exited " + rc);
+        }
+    }
+
+    /** One command (arguments as given, no quoting), its whole reply flattened: arrays into their elements. */
+    public List<String> query(String... args) throws IOException {
+        return Resp.query(port, args);
     }
 
     /**
@@ -82,9 +111,11 @@ public final class RedisProcess implements AutoCloseable {
         if (!new java.io.File("/usr/bin/redis-server").canExecute() && !onPath("redis-server")) {
             throw new AssertionError("redis-server is not installed: apt-get install redis-server (or ./test)");
         }
-        process = new ProcessBuilder(List.of("redis-server", "--port", Integer.toString(port), "--bind", "127.0.0.1",
-                "--dir", dir.toString(), "--appendonly", aof ? "yes" : "no", "--appendfsync", "always", "--save", "",
-                "--maxmemory-policy", "noeviction", "--logfile", dir.resolve("redis.log").toString()))
+        List<String> cmd = new java.util.ArrayList<>(List.of("redis-server", "--port", Integer.toString(port), "--bind",
+                "127.0.0.1", "--dir", dir.toString(), "--appendonly", aof ? "yes" : "no", "--appendfsync", "always",
+                "--save", "", "--maxmemory-policy", "noeviction", "--logfile", dir.resolve("redis.log").toString()));
+        cmd.addAll(extra);
+        process = new ProcessBuilder(cmd)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("redis.out").toFile()).start();
         Instant deadline = Instant.now().plusSeconds(20);
         while (!"+PONG".equals(command("PING"))) {

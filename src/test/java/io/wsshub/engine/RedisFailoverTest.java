@@ -1,0 +1,259 @@
+package io.wsshub.engine;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.wsshub.it.RedisProcess;
+import io.wsshub.it.RedisReplicaSet;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Issue 20 at the engine: a real primary, two replicas and three sentinels; two engines (two nodes) on the
+ * sentinel URI. The replicas are frozen (SIGSTOP) behind more data than the sockets buffer, so the primary holds
+ * writes no replica has; then the primary is killed (-9), the replicas thawed, and the sentinels promote one.
+ */
+class RedisFailoverTest {
+
+    private static final String TS = "2026-12-06T00:00:00.000Z";
+
+    private ExecutorService executor;
+    private ScheduledExecutorService scheduler;
+    private final List<RedisEngine> engines = new ArrayList<>();
+
+    @BeforeEach
+    void threads() {
+        executor = Executors.newFixedThreadPool(4);
+        scheduler = Executors.newScheduledThreadPool(2);
+    }
+
+    @AfterEach
+    void stop() {
+        engines.forEach(RedisEngine::close);
+        executor.shutdownNow();
+        scheduler.shutdownNow();
+    }
+
+    /** What one engine's room listener received: id -> text, in arrival order too. */
+    private static final class Deliveries {
+        final Map<Long, String> byId = new ConcurrentHashMap<>();
+        final List<Long> order = new CopyOnWriteArrayList<>();
+        final List<String> conflicts = new CopyOnWriteArrayList<>();
+
+        Broker.RoomListener listener() {
+            return new Broker.RoomListener() {
+                @Override
+                public void message(String room, String epoch, Broker.StoredMessage m) {
+                    String before = byId.putIfAbsent(m.id(), m.text());
+                    if (before != null && !before.equals(m.text())) {
+                        conflicts.add("id " + m.id() + " named " + before + " and " + m.text());
+                    }
+                    order.add(m.id());
+                }
+
+                @Override
+                public void presence(String room, String epoch, long pv, String event, String user, int count,
+                                     List<String> members) {
+                }
+            };
+        }
+    }
+
+    private RedisEngine engine(String node, String uri, int ackReplicas, Deliveries deliveries) throws Exception {
+        RedisEngine e = new RedisEngine(node, uri, "", 1000, 1 << 20, 1000, 30_000, 100, 3600, Duration.ofSeconds(5),
+                1000, executor, scheduler, new RedisEngine.Replication(ackReplicas, Duration.ofMillis(1000), ""));
+        engines.add(e);
+        e.broker().onRoom(deliveries.listener());
+        e.start();
+        retry("engine " + node + " to connect through the sentinels", () -> e.broker().position("probe"));
+        e.broker().subscribe("r").toCompletableFuture().get(10, TimeUnit.SECONDS);
+        return e;
+    }
+
+    /** Retries until it succeeds (unavailable meanwhile is what clients see and retry). */
+    private static <T> T retry(String what, Supplier<CompletionStage<T>> call) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        while (true) {
+            try {
+                return call.get().toCompletableFuture().get(10, TimeUnit.SECONDS);
+            } catch (ExecutionException e) {
+                assertInstanceOf(EngineUnavailable.class, e.getCause(), what);
+                assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what + ": " + e.getCause());
+                Thread.sleep(100);
+            }
+        }
+    }
+
+    private static void await(String what, java.util.function.BooleanSupplier ok) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!ok.getAsBoolean()) {
+            assertTrue(System.nanoTime() < deadline, "timed out waiting for " + what);
+            Thread.sleep(50);
+        }
+    }
+
+    /**
+     * The primary goes on taking writes no replica has: the replicas are frozen, and 32 MB of other writes fill
+     * the sockets to them first, so what comes next stays in the primary's memory alone.
+     */
+    private static RedisProcess freezeReplicas(RedisReplicaSet set) throws Exception {
+        RedisProcess primary = set.primary();
+        for (RedisProcess r : set.servers()) {
+            if (r != primary) {
+                r.signal("STOP");
+            }
+        }
+        String mb = "x".repeat(1 << 20);
+        for (int i = 0; i < 32; i++) {
+            assertEquals(List.of("OK"), primary.query("SET", "filler:" + i, mb));
+        }
+        return primary;
+    }
+
+    /** kill -9 of the primary, the replicas thawed; returns the promoted one. */
+    private static RedisProcess failOver(RedisReplicaSet set, RedisProcess old) throws Exception {
+        old.kill();
+        for (RedisProcess r : set.servers()) {
+            if (r != old) {
+                r.signal("CONT");
+            }
+        }
+        return set.awaitNewPrimary(old, Duration.ofSeconds(60));
+    }
+
+    private static String address(RedisProcess p) {
+        return "127.0.0.1:" + p.port();
+    }
+
+    @Test
+    void withAckReplicasNothingUnconfirmedIsAnsweredOrSeenAndEverythingAnsweredSurvives() throws Exception {
+        try (RedisReplicaSet set = RedisReplicaSet.start(Path.of("target", "failover-test", "acked"), 2)) {
+            Deliveries seenByA = new Deliveries();
+            Deliveries seenByB = new Deliveries();
+            RedisEngine a = engine("a", set.uri(), 1, seenByA);
+            RedisEngine b = engine("b", set.uri(), 1, seenByB);
+            RedisProcess first = set.primary();
+            assertEquals(address(first), a.primary(), "the node found the primary through the sentinels");
+            double failoversBefore = io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.ENGINE_FAILOVERS).count();
+
+            List<Broker.Published> acked = new ArrayList<>();
+            for (int i = 1; i <= 3; i++) {
+                acked.add(a.broker().publish("r", "alice", "before " + i, TS, "c" + i).toCompletableFuture().join());
+            }
+            String epoch = acked.get(0).epoch();
+            QuoteStore.Quote q1 = a.quotes().publishQuote("ACME", "1.00", TS, 0).toCompletableFuture().join();
+            await("b to see the three", () -> seenByB.byId.size() == 3);
+
+            RedisProcess old = freezeReplicas(set);
+            ExecutionException held = assertThrows(ExecutionException.class, () -> a.broker()
+                    .publish("r", "alice", "held", TS, "c4").toCompletableFuture().get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, held.getCause(), "not acknowledged: no replica could have it");
+            ExecutionException quote = assertThrows(ExecutionException.class, () -> a.quotes()
+                    .publishQuote("ACME", "2.00", TS, q1.seq()).toCompletableFuture().get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, quote.getCause());
+            ExecutionException logout = assertThrows(ExecutionException.class, () -> b.logins()
+                    .logout("token-hash", 60).toCompletableFuture().get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, logout.getCause());
+            // nobody saw it either: no delivery, no history, no position above 3, on either node
+            Broker.History h = b.broker().history("r", 0, 100).toCompletableFuture().join();
+            assertEquals(3, h.top());
+            assertEquals(3, h.messages().size());
+            assertEquals(3, a.broker().position("r").toCompletableFuture().join().top());
+            assertEquals(3, seenByA.byId.size(), "no delivery of the held message");
+            assertEquals(3, seenByB.byId.size(), "no delivery of the held message");
+
+            long killed = System.nanoTime();
+            RedisProcess promoted = failOver(set, old);
+            Broker.Published retried = retry("the retry of the held message", () -> a.broker()
+                    .publish("r", "alice", "held", TS, "c4"));
+            long windowMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - killed);
+            System.out.println("failover window (kill -9 to the first acknowledged message, ack.replicas=1): "
+                    + windowMillis + " ms");
+            assertEquals(epoch, retried.epoch(), "losing what was never acknowledged changes no epoch");
+            assertEquals(4, retried.message().id());
+            Broker.Published after = retry("a message through the other node", () -> b.broker()
+                    .publish("r", "bob", "after", TS, "c5"));
+            assertEquals(5, after.message().id());
+
+            // every acknowledged message is there under the id its sender was given, on both nodes, once
+            for (RedisEngine e : List.of(a, b)) {
+                Broker.History all = retry("history", () -> e.broker().history("r", 0, 100));
+                assertEquals(epoch, all.epoch());
+                assertEquals(List.of("before 1", "before 2", "before 3", "held", "after"),
+                        all.messages().stream().map(Broker.StoredMessage::text).toList());
+                assertEquals(List.of(1L, 2L, 3L, 4L, 5L), all.messages().stream().map(Broker.StoredMessage::id).toList());
+            }
+            await("both nodes to receive 4 and 5", () -> seenByA.byId.size() == 5 && seenByB.byId.size() == 5);
+            assertEquals(List.of(), seenByA.conflicts);
+            assertEquals(List.of(), seenByB.conflicts);
+            assertEquals("held", seenByB.byId.get(4L));
+
+            QuoteStore.Quote q2 = retry("a quote", () -> a.quotes().publishQuote("ACME", "3.00", TS, q1.seq()));
+            assertTrue(q2.seq() > q1.seq(), "seq goes on above every quote acknowledged");
+            retry("a logout", () -> b.logins().logout("token-hash", 60));
+
+            assertEquals(address(promoted), a.primary());
+            assertEquals(address(promoted), b.primary());
+            double failovers = io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.ENGINE_FAILOVERS).count();
+            assertEquals(failoversBefore + 2, failovers, "each node counted the failover it went through");
+        }
+    }
+
+    @Test
+    void withoutAckReplicasAFailoverThatLostAcknowledgedWritesGivesANewEpochNeverAReusedId() throws Exception {
+        try (RedisReplicaSet set = RedisReplicaSet.start(Path.of("target", "failover-test", "fast"), 2)) {
+            Deliveries seenByA = new Deliveries();
+            Deliveries seenByB = new Deliveries();
+            RedisEngine a = engine("a", set.uri(), 0, seenByA);
+            RedisEngine b = engine("b", set.uri(), 0, seenByB);
+            String epoch = null;
+            for (int i = 1; i <= 3; i++) {
+                epoch = a.broker().publish("r", "alice", "before " + i, TS, "c" + i).toCompletableFuture().join()
+                        .epoch();
+            }
+            set.awaitInSync(set.primary(), 2, Duration.ofSeconds(30));
+
+            RedisProcess old = freezeReplicas(set);
+            for (int i = 4; i <= 5; i++) { // acknowledged by the primary alone
+                assertEquals(i, a.broker().publish("r", "alice", "lost " + i, TS, "c" + i).toCompletableFuture()
+                        .join().message().id());
+            }
+            await("b to see 1 to 5", () -> seenByB.byId.size() == 5);
+            Broker.Position seen = new Broker.Position(epoch, 5); // what node b delivered
+
+            failOver(set, old);
+            // the node's position check finds the store behind what it delivered, in the same epoch
+            Broker.Position now = retry("the position", () -> b.broker().position("r"));
+            assertEquals(epoch, now.epoch());
+            assertEquals(3, now.top(), "the promoted replica lacks 4 and 5");
+            // a publish from a node that saw 5 heals first: a new epoch, and an id no member saw
+            Broker.Published next = retry("a publish", () -> b.broker()
+                    .publish("r", "bob", "next", TS, "c6", seen, null));
+            assertNotEquals(epoch, next.epoch(), "clients are told (recovered:false), not silently skipped");
+            assertEquals(6, next.message().id(), "ids go on above what was delivered: 4 and 5 name nothing else");
+            await("b to receive 6", () -> seenByB.byId.containsKey(6L));
+            assertEquals(List.of(), seenByB.conflicts);
+            assertNull(b.broker().range("r", 3, 5).toCompletableFuture().join().stream().findAny().orElse(null),
+                    "4 and 5 are gone, not given to other messages");
+        }
+    }
+}
