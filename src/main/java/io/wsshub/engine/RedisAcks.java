@@ -28,6 +28,8 @@ final class RedisAcks {
     private final int replicas;
     private final long timeoutMillis;
     private final Supplier<StatefulRedisConnection<String, String>> connection;
+    private final io.wsshub.ops.Metrics.Histogram latency =
+            io.wsshub.ops.Metrics.histogram(io.wsshub.ops.Metrics.ENGINE_LATENCY, "wait");
     private final Object lock = new Object();
     /** Writes answered and not covered by the WAIT in flight. */
     private List<Pending> written = new ArrayList<>();
@@ -79,6 +81,7 @@ final class RedisAcks {
             written = new ArrayList<>();
         }
         long sentIn = generation;
+        long t0 = System.nanoTime();
         StatefulRedisConnection<String, String> c = connection.get();
         CompletionStage<Long> wait;
         try {
@@ -88,6 +91,7 @@ final class RedisAcks {
             wait = CompletableFuture.failedFuture(e);
         }
         wait.whenComplete((n, e) -> {
+            latency.observe((System.nanoTime() - t0) / 1e9);
             boolean sameConnection = generation == sentIn;
             for (Pending p : batch) {
                 if (e != null) {

@@ -69,7 +69,7 @@ abstract class GameChecks {
         }
     }
 
-    Pair match(Client first, Client second) throws InterruptedException {
+    static Pair match(Client first, Client second) throws InterruptedException {
         first.sendJson("queue");
         first.next("queued");
         second.sendJson("queue");
