@@ -172,14 +172,20 @@ function nodeB() {
     `<server><variable name="https.port" value="${NODE_B_PORT}"/></server>\n`);
 }
 
-async function startRedis() {
-  const dir = path.join(out, 'redis');
+/** A Redis on 6390, or with {@code primary} a replica of it on 6391 (returned once in sync). */
+async function startRedis(primary) {
+  const dir = path.join(out, primary ? 'redis-replica' : 'redis');
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const port = 6390;
+  const port = primary ? 6391 : 6390;
   const child = pinned('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--dir', dir, '--appendonly', 'yes',
-    '--save', '', '--maxmemory-policy', 'noeviction'], {}, path.join(dir, 'redis.out'));
+    '--save', '', '--maxmemory-policy', 'noeviction', ...(primary ? ['--replicaof', '127.0.0.1', String(primary)] : [])],
+    {}, path.join(dir, 'redis.out'));
   await waitFor(() => spawnSync('redis-cli', ['-p', String(port), 'ping'], { encoding: 'utf8' }).stdout.trim() === 'PONG', 'redis-server', 20);
+  if (primary) {
+    await waitFor(() => /master_link_status:up/.test(spawnSync('redis-cli', ['-p', String(port), 'info', 'replication'],
+      { encoding: 'utf8' }).stdout), 'the replica to sync', 20);
+  }
   return { child, pid: child.pid, uri: `redis://127.0.0.1:${port}/0`,
     stop: async () => { spawnSync('redis-cli', ['-p', String(port), 'shutdown'], { stdio: 'ignore' }); await new Promise((r) => (child.exitCode != null ? r() : child.on('exit', r))); } };
 }
@@ -195,10 +201,17 @@ async function eachEngine(certs, what, measure) {
   }
   nodeB();
   const origins = `https://localhost:${HUB_PORT},https://localhost:${NODE_B_PORT}`;
-  for (const [name, nodes] of [['memory', 0], ['redis, 1 node', 1], ['redis, 2 nodes', 2]]) {
+  // --engines picks some (memory, redis1, redis2, redis2-acks); redis2-acks: two nodes with redis.ack.replicas=1 and
+  // a replica (its CPU is not in the redis column)
+  const picked = option('engines', 'memory,redis1,redis2,redis2-acks').split(',');
+  const engines = [['memory', 'memory', 0], ['redis1', 'redis, 1 node', 1], ['redis2', 'redis, 2 nodes', 2],
+    ['redis2-acks', 'redis, 2 nodes, acks=1', 2, true]].filter(([key]) => picked.includes(key));
+  for (const [, name, nodes, acks] of engines) {
     console.error(`== ${what}, ${name}: servers${nodes ? ' and Redis' : ''} pinned to CPU ${SERVER_CPU}, load generator to CPU ${CLIENT_CPU}`);
     const redis = nodes ? await startRedis() : null;
-    const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}) };
+    const replica = acks ? await startRedis(6390) : null;
+    const env = { SECURITY_ALLOWED_ORIGINS: origins, ...(redis ? { REDIS_URI: redis.uri } : {}),
+      ...(acks ? { REDIS_ACK_REPLICAS: '1' } : {}) };
     const hubs = [];
     try {
       hubs.push(await startHub(certs, 'rsa', { env: { ...env, NODE_NAME: 'node-a' }, tag: (what === 'cluster' ? '' : what) + name.replace(/\W+/g, '') }));
@@ -207,6 +220,7 @@ async function eachEngine(certs, what, measure) {
       await measure(name, { ...hubs[0], name: `wss-hub ${name}` }, cfg);
     } finally {
       for (const h of hubs) await h.stop();
+      if (replica) await replica.stop();
       if (redis) await redis.stop();
     }
   }
@@ -244,7 +258,7 @@ function clusterTable(results) {
   const at = (name, rate) => results[name]?.fanout.steps.find((s) => s.target === rate);
   const head = ['engine', 'delivered/s @20k', 'p99 ms @20k', 'server CPU µs/msg @20k', 'redis CPU µs/msg @20k', 'servers / memory', '+redis / memory', 'saturation msgs/s'];
   const mem = at('memory', 20000)?.serverCpuUsPerMsg;
-  const rows = ['memory', 'redis, 1 node', 'redis, 2 nodes'].filter((n) => results[n]).map((n) => {
+  const rows = ['memory', 'redis, 1 node', 'redis, 2 nodes', 'redis, 2 nodes, acks=1'].filter((n) => results[n]).map((n) => {
     const s = at(n, 20000) || {};
     const ratio = (x) => (x != null && mem ? (x / mem).toFixed(2) : '-');
     return [n, s.delivered ?? '-', s.latencyMs?.p99 ?? '-', s.serverCpuUsPerMsg ?? '-', s.redisCpuUsPerMsg ?? '-',

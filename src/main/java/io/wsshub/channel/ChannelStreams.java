@@ -627,30 +627,55 @@ public final class ChannelStreams implements Broker.RoomListener {
                 if (!entries.isEmpty()) {
                     engine.presence().refresh(hub.name, entries);
                 }
-                if (hub.epoch == null || hub.filling) {
-                    return;
-                }
-                drainWaiting(hub); // a fill that failed is tried again
-                if (hub.filling) {
-                    return;
-                }
-                long seen = hub.lastId;
-                engine.broker().position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
-                    if (failure != null || hub.closed || hub.epoch == null || hub.filling) {
-                        return;
-                    }
-                    if (pos.epoch() == null || (pos.epoch().equals(hub.epoch) && pos.top() < seen)) {
-                        rollback(hub, pos.epoch() == null ? "the store has no state for it"
-                                : "the store is back at id " + pos.top(), false);
-                    } else if (!pos.epoch().equals(hub.epoch)) {
-                        resync(hub, null);
-                    } else if (pos.top() > hub.lastId && hub.lastId == seen && hub.lastIdAtCheck == seen) {
-                        fill(hub, pos.top());
-                    }
-                    hub.lastIdAtCheck = hub.lastId;
-                }));
+                checkPosition(hub, false);
             });
         }
+    }
+
+    /**
+     * The node's subscriptions were re-established (Redis reconnected, a failover): what was published meanwhile
+     * never reached this node. Every stream is checked now and filled at once, instead of at the next message or
+     * the upkeep's second look.
+     */
+    @Override
+    public void resubscribed() {
+        for (StreamHub hub : hubs.values()) {
+            hub.serial.execute(() -> {
+                if (!hub.closed) {
+                    checkPosition(hub, true);
+                }
+            });
+        }
+    }
+
+    /**
+     * Compares the store's position with what was delivered here: lost state heals, another epoch resyncs, and a
+     * store ahead is filled — at once when {@code eager}, else only when it was ahead at the previous check too
+     * (a message on its way by pub/sub is not read twice). On the hub's executor.
+     */
+    private void checkPosition(StreamHub hub, boolean eager) {
+        if (hub.epoch == null || hub.filling) {
+            return;
+        }
+        drainWaiting(hub); // a fill that failed is tried again
+        if (hub.filling) {
+            return;
+        }
+        long seen = hub.lastId;
+        engine.broker().position(hub.name).whenComplete((pos, failure) -> hub.serial.execute(() -> {
+            if (failure != null || hub.closed || hub.epoch == null || hub.filling) {
+                return;
+            }
+            if (pos.epoch() == null || (pos.epoch().equals(hub.epoch) && pos.top() < seen)) {
+                rollback(hub, pos.epoch() == null ? "the store has no state for it"
+                        : "the store is back at id " + pos.top(), false);
+            } else if (!pos.epoch().equals(hub.epoch)) {
+                resync(hub, null);
+            } else if (pos.top() > hub.lastId && hub.lastId == seen && (eager || hub.lastIdAtCheck == seen)) {
+                fill(hub, pos.top());
+            }
+            hub.lastIdAtCheck = hub.lastId;
+        }));
     }
 
     private static Throwable unwrap(Throwable t) {

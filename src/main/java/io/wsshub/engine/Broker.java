@@ -70,6 +70,13 @@ public interface Broker {
          */
         void presence(String room, String epoch, long pv, String event, String user, int count,
                       List<String> members);
+
+        /**
+         * This node's deliveries were down and work again (its pub/sub connection to Redis was re-established, a
+         * failover): anything published meanwhile never arrived, and each room should be checked now.
+         */
+        default void resubscribed() {
+        }
     }
 
     /** A stored chat message. */

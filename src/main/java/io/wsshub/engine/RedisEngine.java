@@ -83,6 +83,8 @@ public final class RedisEngine implements Engine {
     private volatile StatefulRedisPubSubConnection<String, String> pubsub;
     /** The connection of writes that wait for replicas (null without redis.ack.replicas). */
     private volatile StatefulRedisConnection<String, String> acked;
+    /** The pub/sub connection dropped and no probe has come back through it since. */
+    private volatile boolean pubsubDropped;
     /** The primary the data connections last connected to ("host:port"), to see a failover. */
     private volatile String primary;
     private final io.micrometer.core.instrument.Counter failovers =
@@ -153,12 +155,18 @@ public final class RedisEngine implements Engine {
                 if (!(c instanceof io.lettuce.core.sentinel.api.StatefulRedisSentinelConnection)) {
                     dataConnected(address);
                 }
+                if (c == pubsub && pubsubDropped && !closed) { // probe soon: its answer says the channels are back
+                    scheduler.schedule(RedisEngine.this::probe, 200, TimeUnit.MILLISECONDS);
+                }
             }
 
             @Override
             public void onRedisDisconnected(io.lettuce.core.RedisChannelHandler<?, ?> c) {
                 if (acks != null && c == acked) {
                     acks.dropped();
+                }
+                if (c == pubsub) {
+                    pubsubDropped = true;
                 }
             }
         });
@@ -278,6 +286,11 @@ public final class RedisEngine implements Engine {
                 long now = System.nanoTime();
                 if (now - sent < TimeUnit.SECONDS.toNanos(1)) {
                     lastProbeOkNanos = now;
+                }
+                if (pubsubDropped) {
+                    // Lettuce re-subscribes every channel in one go: the probe's is back, so are the rooms'
+                    pubsubDropped = false;
+                    executor.execute(rooms::resubscribed);
                 }
             } else if (RedisGameStore.EVENTS.equals(channel)) {
                 gameEvents.execute(() -> games.deliver(message));

@@ -260,6 +260,14 @@ final class RedisRooms implements Broker, Presence {
 
     // ---- deliveries (on a Netty thread: the listener hands over at once) --------------------------------------
 
+    /** The pub/sub connection works again after a drop: see {@link RoomListener#resubscribed}. */
+    void resubscribed() {
+        RoomListener l = roomListener;
+        if (l != null) {
+            l.resubscribed();
+        }
+    }
+
     void onPubSub(String room, String message) {
         RoomListener l = roomListener;
         if (l == null) {
