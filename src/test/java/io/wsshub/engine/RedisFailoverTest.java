@@ -79,8 +79,14 @@ class RedisFailoverTest {
     }
 
     private RedisEngine engine(String node, String uri, int ackReplicas, Deliveries deliveries) throws Exception {
+        return engine(node, uri, ackReplicas, "", deliveries);
+    }
+
+    private RedisEngine engine(String node, String uri, int ackReplicas, String sentinelPassword,
+                               Deliveries deliveries) throws Exception {
         RedisEngine e = new RedisEngine(node, uri, "", 1000, 1 << 20, 1000, 30_000, 100, 3600, Duration.ofSeconds(5),
-                1000, executor, scheduler, new RedisEngine.Replication(ackReplicas, Duration.ofMillis(1000), ""));
+                1000, executor, scheduler, new RedisEngine.Replication(ackReplicas, Duration.ofMillis(1000),
+                sentinelPassword));
         engines.add(e);
         e.broker().onRoom(deliveries.listener());
         e.start();
@@ -146,11 +152,13 @@ class RedisFailoverTest {
 
     @Test
     void withAckReplicasNothingUnconfirmedIsAnsweredOrSeenAndEverythingAnsweredSurvives() throws Exception {
-        try (RedisReplicaSet set = RedisReplicaSet.start(Path.of("target", "failover-test", "acked"), 2)) {
+        // sentinels with a password of their own (redis.sentinel.password), as production ones should have
+        try (RedisReplicaSet set = RedisReplicaSet.start(Path.of("target", "failover-test", "acked"), 2,
+                "sentinel-secret")) {
             Deliveries seenByA = new Deliveries();
             Deliveries seenByB = new Deliveries();
-            RedisEngine a = engine("a", set.uri(), 1, seenByA);
-            RedisEngine b = engine("b", set.uri(), 1, seenByB);
+            RedisEngine a = engine("a", set.uri(), 1, "sentinel-secret", seenByA);
+            RedisEngine b = engine("b", set.uri(), 1, "sentinel-secret", seenByB);
             RedisProcess first = set.primary();
             assertEquals(address(first), a.primary(), "the node found the primary through the sentinels");
             double failoversBefore = io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.ENGINE_FAILOVERS).count();

@@ -22,13 +22,22 @@ public final class RedisReplicaSet implements AutoCloseable {
     private final List<Process> sentinels = new ArrayList<>();
     private final List<Integer> sentinelPorts = new ArrayList<>();
 
-    private RedisReplicaSet(Path dir) {
+    /** The sentinels' own password (requirepass, and what they use with each other), or null: none. */
+    private final String sentinelPassword;
+
+    private RedisReplicaSet(Path dir, String sentinelPassword) {
         this.dir = dir;
+        this.sentinelPassword = sentinelPassword;
     }
 
     /** A primary with {@code replicas} replicas in sync and three sentinels that all know them. */
     public static RedisReplicaSet start(Path dir, int replicas) throws Exception {
-        RedisReplicaSet set = new RedisReplicaSet(dir);
+        return start(dir, replicas, null);
+    }
+
+    /** As {@link #start(Path, int)}, with sentinels that require {@code sentinelPassword}. */
+    public static RedisReplicaSet start(Path dir, int replicas, String sentinelPassword) throws Exception {
+        RedisReplicaSet set = new RedisReplicaSet(dir, sentinelPassword);
         try {
             RedisProcess primary = RedisProcess.empty(dir.resolve("redis-0"));
             set.servers.add(primary);
@@ -45,7 +54,7 @@ public final class RedisReplicaSet implements AutoCloseable {
             // a failover needs the sentinels to know each other (quorum, election) and the replicas
             await("the sentinels to discover each other and the replicas", Duration.ofSeconds(60), () -> {
                 for (int port : set.sentinelPorts) {
-                    List<String> m = query(port, "SENTINEL", "MASTER", MASTER);
+                    List<String> m = set.sentinel(port, "SENTINEL", "MASTER", MASTER);
                     if (!"2".equals(field(m, "num-other-sentinels"))
                             || !Integer.toString(replicas).equals(field(m, "num-slaves"))) {
                         return false;
@@ -81,14 +90,16 @@ public final class RedisReplicaSet implements AutoCloseable {
                 "sentinel monitor " + MASTER + " 127.0.0.1 " + primaryPort + " 2",
                 "sentinel down-after-milliseconds " + MASTER + " 1000",
                 "sentinel failover-timeout " + MASTER + " 4000",
-                "sentinel parallel-syncs " + MASTER + " 2", ""));
+                "sentinel parallel-syncs " + MASTER + " 2",
+                sentinelPassword == null ? "" : "requirepass " + sentinelPassword,
+                sentinelPassword == null ? "" : "sentinel sentinel-pass " + sentinelPassword, ""));
         Process p = new ProcessBuilder("redis-server", conf.toString(), "--sentinel").redirectErrorStream(true)
                 .redirectOutput(d.resolve("sentinel.out").toFile()).start();
         sentinels.add(p);
         sentinelPorts.add(port);
         await("sentinel " + i + " to answer", Duration.ofSeconds(20), () -> {
             try {
-                return List.of("PONG").equals(query(port, "PING"));
+                return List.of("PONG").equals(sentinel(port, "PING"));
             } catch (IOException e) {
                 if (!p.isAlive()) {
                     throw new AssertionError("sentinel " + i + " exited; see " + d.resolve("sentinel.log"));
@@ -114,7 +125,7 @@ public final class RedisReplicaSet implements AutoCloseable {
 
     /** The server the sentinels name as primary now. */
     public RedisProcess primary() throws IOException {
-        List<String> addr = query(sentinelPorts.get(0), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER);
+        List<String> addr = sentinel(sentinelPorts.get(0), "SENTINEL", "GET-MASTER-ADDR-BY-NAME", MASTER);
         int port = Integer.parseInt(addr.get(1));
         return servers.stream().filter(s -> s.port() == port).findFirst().orElseThrow();
     }
@@ -148,6 +159,10 @@ public final class RedisReplicaSet implements AutoCloseable {
             return "master".equals(role.get(0));
         });
         return now[0];
+    }
+
+    private List<String> sentinel(int port, String... args) throws IOException {
+        return sentinelPassword == null ? Resp.query(port, args) : Resp.query(port, sentinelPassword, args);
     }
 
     static List<String> query(int port, String... args) throws IOException {

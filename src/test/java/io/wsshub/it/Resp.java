@@ -16,20 +16,39 @@ final class Resp {
     }
 
     static List<String> query(int port, String... args) throws IOException {
+        return query(port, null, args);
+    }
+
+    /** @param password sent with AUTH first (its reply is checked and left out), or null */
+    static List<String> query(int port, String password, String... args) throws IOException {
         try (Socket s = new Socket("127.0.0.1", port)) {
             s.setSoTimeout(10_000);
-            StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
-            for (String a : args) {
-                byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
-                b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
-            }
             OutputStream out = s.getOutputStream();
-            out.write(b.toString().getBytes(StandardCharsets.UTF_8));
+            BufferedInputStream in = new BufferedInputStream(s.getInputStream());
+            if (password != null) {
+                out.write(encode("AUTH", password));
+                out.flush();
+                List<String> ok = new ArrayList<>();
+                read(in, ok);
+                if (!List.of("OK").equals(ok)) {
+                    throw new IOException("AUTH answered " + ok);
+                }
+            }
+            out.write(encode(args));
             out.flush();
             List<String> reply = new ArrayList<>();
-            read(new BufferedInputStream(s.getInputStream()), reply);
+            read(in, reply);
             return reply;
         }
+    }
+
+    private static byte[] encode(String... args) {
+        StringBuilder b = new StringBuilder("*").append(args.length).append("\r\n");
+        for (String a : args) {
+            byte[] bytes = a.getBytes(StandardCharsets.UTF_8);
+            b.append('$').append(bytes.length).append("\r\n").append(a).append("\r\n");
+        }
+        return b.toString().getBytes(StandardCharsets.UTF_8);
     }
 
     private static void read(InputStream in, List<String> into) throws IOException {
