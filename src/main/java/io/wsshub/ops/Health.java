@@ -34,8 +34,7 @@ public class Health {
     @Inject
     Drain drain;
     @Inject
-    @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
-    String keystorePath;
+    io.wsshub.security.AcmeSettings tls;
     @Inject
     @ConfigProperty(name = "tls.keystore.password", defaultValue = "")
     String keystorePassword;
@@ -79,7 +78,7 @@ public class Health {
 
     /** Loads the keystore when its file is new or changed (a PKCS#12 load derives keys: not every 2 s for nothing). */
     private synchronized void checkKeystore() {
-        java.io.File file = new java.io.File(keystorePath);
+        java.io.File file = new java.io.File(tls.keystorePath());
         long stamp = file.lastModified() * 31 + file.length();
         if (stamp != keystoreStamp || !file.exists()) {
             keystoreLoads = keystoreLoads();
@@ -88,7 +87,7 @@ public class Health {
     }
 
     private boolean keystoreLoads() {
-        try (InputStream in = new FileInputStream(keystorePath)) {
+        try (InputStream in = new FileInputStream(tls.keystorePath())) {
             KeyStore ks = KeyStore.getInstance("PKCS12");
             ks.load(in, keystorePassword.toCharArray());
             return ks.size() > 0;

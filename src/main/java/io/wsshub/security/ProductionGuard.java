@@ -29,15 +29,23 @@ public class ProductionGuard {
     @ConfigProperty(name = "wsshub.mode", defaultValue = "development")
     String mode;
     @Inject
-    @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
-    String keystorePath;
+    AcmeSettings acme;
     @Inject
     @ConfigProperty(name = "tls.keystore.password", defaultValue = "")
     String keystorePassword;
 
     void onStart(@Observes @Initialized(ApplicationScoped.class) Object started) {
+        List<String> wrong = acme.problems();
+        if (!wrong.isEmpty()) {
+            String line = "wss-hub cannot start with this TLS configuration: " + String.join("; ", wrong);
+            LOG.severe(line);
+            stopThisApplication();
+            throw new IllegalStateException(line);
+        }
         boolean production = "production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT));
-        List<String> problems = problems(mode, production && devPasswordWorks(), keystorePath, keystorePassword);
+        // an ACME-issued certificate is not the dev one, whatever its path; its keystore's password still counts
+        List<String> problems = problems(mode, production && devPasswordWorks(), acme.on(), acme.keystorePath(),
+                keystorePassword);
         if (!problems.isEmpty()) {
             String line = "WSSHUB_MODE=production refuses to run on dev secrets: " + String.join("; ", problems);
             LOG.severe(line);
@@ -68,7 +76,7 @@ public class ProductionGuard {
                     Thread.sleep(100); // until Liberty has finished starting it
                 }
                 mbs.invoke(mbean, "stop", null, null);
-                LOG.severe("application " + name + " stopped: WSSHUB_MODE=production with dev secrets");
+                LOG.severe("application " + name + " stopped: see the SEVERE line before");
             } catch (Exception e) {
                 LOG.log(java.util.logging.Level.SEVERE, "could not stop application " + name + "; stop the server", e);
             }
@@ -106,12 +114,22 @@ public class ProductionGuard {
     }
 
     static List<String> problems(String mode, boolean devPasswordWorks, String keystorePath, String keystorePassword) {
+        return problems(mode, devPasswordWorks, false, keystorePath, keystorePassword);
+    }
+
+    /** @param acme ACME mode: the certificate is the CA's (never the dev one); its keystore's password still counts */
+    static List<String> problems(String mode, boolean devPasswordWorks, boolean acme, String keystorePath,
+                                 String keystorePassword) {
         List<String> out = new ArrayList<>();
         if (!"production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT))) {
             return out;
         }
         String path = keystorePath == null ? "" : keystorePath.replace('\\', '/');
-        if (path.isEmpty() || path.endsWith(GENERATED_KEYSTORE) || DEV_KEYSTORE_PASSWORD.equals(keystorePassword)) {
+        if (acme) {
+            if (DEV_KEYSTORE_PASSWORD.equals(keystorePassword)) {
+                out.add("set TLS_KEYSTORE_PASSWORD: ACME mode's keystore would be locked with the dev password");
+            }
+        } else if (path.isEmpty() || path.endsWith(GENERATED_KEYSTORE) || DEV_KEYSTORE_PASSWORD.equals(keystorePassword)) {
             out.add("set TLS_KEYSTORE_PATH and TLS_KEYSTORE_PASSWORD to your PKCS#12 certificate"
                     + " (the generated self-signed dev keystore is in use)");
         }
