@@ -17,18 +17,19 @@ public class AcmeSettings {
     @Inject
     @ConfigProperty(name = "acme.mode", defaultValue = "off")
     String mode;
+    // Optional: an empty server variable is "not set" to MicroProfile Config
     @Inject
-    @ConfigProperty(name = "acme.directory", defaultValue = "")
-    String directory;
+    @ConfigProperty(name = "acme.directory")
+    java.util.Optional<String> directory;
     @Inject
-    @ConfigProperty(name = "acme.domains", defaultValue = "")
-    String domains;
+    @ConfigProperty(name = "acme.domains")
+    java.util.Optional<String> domains;
     @Inject
-    @ConfigProperty(name = "acme.keystore.path", defaultValue = "")
-    String acmeKeystorePath;
+    @ConfigProperty(name = "acme.keystore.path")
+    java.util.Optional<String> acmeKeystorePath;
     @Inject
-    @ConfigProperty(name = "tls.keystore.path", defaultValue = "")
-    String tlsKeystorePath;
+    @ConfigProperty(name = "tls.keystore.path")
+    java.util.Optional<String> tlsKeystorePath;
 
     public boolean on() {
         return "on".equals(mode == null ? "" : mode.trim());
@@ -36,11 +37,11 @@ public class AcmeSettings {
 
     /** The keystore the HTTPS port serves from. */
     public String keystorePath() {
-        return on() ? acmeKeystorePath : tlsKeystorePath;
+        return (on() ? acmeKeystorePath : tlsKeystorePath).orElse("");
     }
 
     public List<String> problems() {
-        return problems(mode, directory, domains, tlsKeystorePath);
+        return problems(mode, directory.orElse(""), domains.orElse(""), tlsKeystorePath.orElse(""));
     }
 
     static List<String> problems(String mode, String directory, String domains, String tlsKeystorePath) {

@@ -93,9 +93,16 @@ class AcmeIT {
         pebble = pb.start();
         HttpClient toPebble = client(trustStore(dir.resolve("ca.pem")));
         String root = await("Pebble's root", Duration.ofSeconds(30), () -> {
-            HttpResponse<String> r = toPebble.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
-                    + pebbleManagementPort + "/roots/0")).build(), HttpResponse.BodyHandlers.ofString());
-            return r.statusCode() == 200 ? r.body() : null;
+            try {
+                HttpResponse<String> r = toPebble.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:"
+                        + pebbleManagementPort + "/roots/0")).build(), HttpResponse.BodyHandlers.ofString());
+                return r.statusCode() == 200 ? r.body() : null;
+            } catch (java.io.IOException e) {
+                if (!pebble.isAlive()) {
+                    throw new AssertionError("pebble exited; see " + dir.resolve("pebble.out"));
+                }
+                return null; // not listening yet
+            }
         });
         Files.writeString(dir.resolve("pebble-root.pem"), root);
         trusting = client(trustStore(dir.resolve("pebble-root.pem")));
