@@ -250,6 +250,15 @@ class AcmeIT {
     }
 
     @Test
+    void testsslFindsNothingAtMediumOrAboveInAcmeMode() throws Exception {
+        // Pebble's root is added as trusted (a public CA's would be in testssl's stores); Pebble has no OCSP or
+        // CRL service, so only the revocation checks are let through
+        TlsScanIT.assertScanFindsNothing(node.port(), dir.resolve("testssl"), java.util.Set.of("cert_revocation",
+                "cert_ocspRevoked", "OCSP_stapling", "cert_crlDistributionPoints", "cert_ocspURL"),
+                "--add-ca", dir.resolve("pebble-root.pem").toString());
+    }
+
+    @Test
     void thePlainHttpPortServesNoApplicationContentOnlyRedirectsToHttps() throws Exception {
         HttpClient plain = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER)
                 .version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(10)).build();
