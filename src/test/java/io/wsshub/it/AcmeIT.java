@@ -43,6 +43,8 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class AcmeIT {
 
     static final String TRUST_PASSWORD = "acme-it-trust";
+    /** The node runs in production mode, so its users have a password of their own (the guard refuses demo-pass). */
+    static final String USERS_PASSWORD = "acme-it-users";
     static Path dir;
     static Process pebble;
     static int pebblePort;
@@ -81,7 +83,8 @@ class AcmeIT {
                 + "\",\"managementListenAddress\":\"127.0.0.1:" + pebbleManagementPort + "\",\"certificate\":\""
                 + dir.resolve("pebble.pem") + "\",\"privateKey\":\"" + dir.resolve("pebble.key")
                 + "\",\"httpPort\":" + httpPort + ",\"tlsPort\":" + RedisProcess.freePort()
-                + ",\"ocspResponderURL\":\"\",\"externalAccountBindingRequired\":false}}");
+                + ",\"ocspResponderURL\":\"\",\"externalAccountBindingRequired\":false"
+                + ",\"certificateValidityPeriod\":7776000}}"); // 90 days, as Let's Encrypt (Pebble's default: 5 years)
         if (!new java.io.File("/usr/bin/pebble").canExecute()) {
             throw new AssertionError("pebble is not installed: apt-get install pebble (or ./test)");
         }
@@ -114,7 +117,11 @@ class AcmeIT {
                 "ACME_HTTP_PORT", Integer.toString(httpPort),
                 "ACME_TRUSTSTORE_PATH", dir.resolve("trust.p12").toString(),
                 "ACME_TRUSTSTORE_PASSWORD", TRUST_PASSWORD,
-                "NODE_NAME", "acme"));
+                "NODE_NAME", "acme",
+                // production mode: the guard accepts the ACME certificate (and nothing else of the dev defaults)
+                "WSSHUB_MODE", "production",
+                "TLS_KEYSTORE_PASSWORD", "acme-it-keystore",
+                "DEMO_PASSWORD", USERS_PASSWORD));
         node.startServerOnly();
         // the HTTPS port opens once the certificate is installed: wait for a page served under Pebble's chain
         await("the node to serve its ACME certificate", Duration.ofSeconds(180), () -> {
@@ -210,11 +217,19 @@ class AcmeIT {
 
     private static Client chat(String room, String user) throws Exception {
         Client c = new Client();
-        trusting.newWebSocketBuilder().header("Authorization", Wss.basic(user, Wss.PASSWORD))
+        trusting.newWebSocketBuilder().header("Authorization", Wss.basic(user, USERS_PASSWORD))
                 .connectTimeout(Duration.ofSeconds(15))
                 .buildAsync(URI.create("wss://localhost:" + node.port() + "/ws/chat/" + room), c)
                 .get(15, TimeUnit.SECONDS);
         return c;
+    }
+
+    @Test
+    void inProductionModeTheGuardLetsTheAcmeCertificateThrough() throws Exception {
+        assertFalse(node.log().contains("refuses to run on dev secrets"), "the production guard refused");
+        HttpResponse<String> ready = trusting.send(HttpRequest.newBuilder(URI.create("https://localhost:" + node.port()
+                + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
+        assertEquals(200, ready.statusCode(), ready.body()); // the keystore check reads ACME mode's keystore
     }
 
     @Test
@@ -265,7 +280,7 @@ class AcmeIT {
         for (String path : List.of("/", "/index.html", "/login.html", "/chat.html", "/api/channels/chat:lobby/history",
                 "/metrics", "/ws/chat/lobby")) {
             HttpResponse<String> r = plain.send(HttpRequest.newBuilder(URI.create("http://localhost:" + httpPort
-                    + path)).header("Authorization", Wss.basic("monitor", Wss.PASSWORD)).build(),
+                    + path)).header("Authorization", Wss.basic("monitor", USERS_PASSWORD)).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertTrue(r.statusCode() >= 301 && r.statusCode() <= 308, path + " answered " + r.statusCode());
             String location = r.headers().firstValue("Location").orElse("");
