@@ -39,7 +39,7 @@ public class ProductionGuard {
         if (!wrong.isEmpty()) {
             String line = "wss-hub cannot start with this TLS configuration: " + String.join("; ", wrong);
             LOG.severe(line);
-            stopThisApplication();
+            stopThisApplication("its TLS configuration cannot work");
             throw new IllegalStateException(line);
         }
         boolean production = "production".equals(mode == null ? "" : mode.trim().toLowerCase(Locale.ROOT));
@@ -49,7 +49,7 @@ public class ProductionGuard {
         if (!problems.isEmpty()) {
             String line = "WSSHUB_MODE=production refuses to run on dev secrets: " + String.join("; ", problems);
             LOG.severe(line);
-            stopThisApplication();
+            stopThisApplication("WSSHUB_MODE=production with dev secrets");
             throw new IllegalStateException(line);
         }
     }
@@ -59,7 +59,7 @@ public class ProductionGuard {
      * (its ApplicationMBean), from another thread once the start has finished. Other applications of the
      * server are not touched.
      */
-    private static void stopThisApplication() {
+    private static void stopThisApplication(String why) {
         String app;
         try {
             app = (String) new javax.naming.InitialContext().lookup("java:app/AppName");
@@ -76,7 +76,7 @@ public class ProductionGuard {
                     Thread.sleep(100); // until Liberty has finished starting it
                 }
                 mbs.invoke(mbean, "stop", null, null);
-                LOG.severe("application " + name + " stopped: see the SEVERE line before");
+                LOG.severe("application " + name + " stopped: " + why);
             } catch (Exception e) {
                 LOG.log(java.util.logging.Level.SEVERE, "could not stop application " + name + "; stop the server", e);
             }

@@ -47,4 +47,18 @@ class ProductionGuardIT {
             assertTrue(!onRealPassword.log().contains("WSSHUB_MODE=production refuses"), onRealPassword.log());
         }
     }
+
+    @Test
+    void aTlsConfigurationThatCannotWorkStopsTheApplicationWithOneLine() throws Exception {
+        Wss.ssl();
+        // ACME mode and a keystore of one's own at once: which certificate would be served?
+        try (LibertyNode both = new LibertyNode("acme-and-keystore", Map.of(
+                "ACME_DIRECTORY", "https://127.0.0.1:1/dir", "ACME_DOMAINS", "localhost",
+                "ACME_EMAIL", "ops@example.com", "ACME_HTTP_PORT", Integer.toString(RedisProcess.freePort()),
+                "TLS_KEYSTORE_PATH", "/etc/wss-hub/server.p12"))) {
+            both.startServerOnly();
+            both.awaitLog("stopped: its TLS configuration cannot work", 120);
+            assertTrue(both.log().contains("ACME_DIRECTORY and TLS_KEYSTORE_PATH are both set"), both.log());
+        }
+    }
 }
