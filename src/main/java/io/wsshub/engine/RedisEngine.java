@@ -86,7 +86,8 @@ public final class RedisEngine implements Engine {
     /** The pub/sub connection dropped and no probe has come back through it since. */
     private volatile boolean pubsubDropped;
     /** The primary the data connections last connected to ("host:port"), to see a failover. */
-    private volatile String primary;
+    private final java.util.concurrent.atomic.AtomicReference<String> primary =
+            new java.util.concurrent.atomic.AtomicReference<>();
     private final io.micrometer.core.instrument.Counter failovers =
             io.wsshub.ops.Metrics.counter(io.wsshub.ops.Metrics.ENGINE_FAILOVERS);
     private volatile boolean closed;
@@ -179,13 +180,9 @@ public final class RedisEngine implements Engine {
     private void dataConnected(java.net.SocketAddress address) {
         String now = address instanceof java.net.InetSocketAddress a
                 ? a.getHostString() + ":" + a.getPort() : String.valueOf(address);
-        String before;
-        synchronized (this) {
-            before = primary;
-            if (now.equals(before)) {
-                return;
-            }
-            primary = now;
+        String before = primary.getAndSet(now);
+        if (now.equals(before)) {
+            return;
         }
         if (before == null) {
             LOG.info(() -> "redis engine: node " + node + " uses the primary at " + now);
@@ -198,7 +195,7 @@ public final class RedisEngine implements Engine {
 
     /** The primary's address as last connected ("host:port"), null before the first connection. */
     public String primary() {
-        return primary;
+        return primary.get();
     }
 
     /** Connects (retrying every second until Redis answers) and starts the feed lease. */
@@ -509,7 +506,7 @@ public final class RedisEngine implements Engine {
         if (!uri.getSentinels().isEmpty()) {
             return "redis-sentinel://" + uri.getSentinels().stream().map(x -> x.getHost() + ":" + x.getPort())
                     .collect(java.util.stream.Collectors.joining(",")) + "/" + uri.getDatabase() + "#"
-                    + uri.getSentinelMasterId() + (primary == null ? "" : " (primary " + primary + ")");
+                    + uri.getSentinelMasterId() + (primary.get() == null ? "" : " (primary " + primary.get() + ")");
         }
         return (uri.isSsl() ? "rediss://" : "redis://") + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
     }
