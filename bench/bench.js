@@ -148,6 +148,9 @@ async function runServer(server, certs, kind, results, firstKind) {
     console.error(`${key}: connect warm-up (JIT) 32 s at 50..150/s, not recorded`);
     loadgen(server, certs, 'storm', { rates: [50, 100, 100, 150], roomPrefix: `warm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: 8, warmUp: true });
     r[`storm_${kind}`] = loadgen(server, certs, 'storm', { rates: STORM_RATES, roomPrefix: `storm-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: quick ? 3 : 5 });
+    if (flag('resume')) { // reconnects that resume a TLS session (a ticket from an earlier connection) instead of a full handshake
+      r[`storm_resume_${kind}`] = loadgen(server, certs, 'storm', { rates: STORM_RATES, roomPrefix: `stormr-${kind}`, maxInflight: 2000, cert: kind, measureSeconds: quick ? 3 : 5, resume: true });
+    }
   }
   if (firstKind && only.includes('idle')) {
     r.idle = loadgen(server, certs, 'idle', { levels: IDLE_LEVELS, roomPrefix: 'idle', histogramFile: path.join(out, 'idle-histogram.txt') });
@@ -354,6 +357,10 @@ function table(results) {
   for (const kind of ['rsa', 'ecdsa']) {
     add(`connect storm ${kind.toUpperCase()}: sustained conn/s (p99 < 100 ms)`, hub[`storm_${kind}`]?.sustained, null, peer[`storm_${kind}`]?.sustained, 'higher');
     add(`connect storm ${kind.toUpperCase()}: saturation conn/s`, hub[`storm_${kind}`]?.saturation, null, peer[`storm_${kind}`]?.saturation, 'higher');
+    if (hub[`storm_resume_${kind}`] || peer[`storm_resume_${kind}`]) {
+      add(`resumed storm ${kind.toUpperCase()}: sustained conn/s (p99 < 100 ms)`, hub[`storm_resume_${kind}`]?.sustained, null, peer[`storm_resume_${kind}`]?.sustained, 'higher');
+      add(`resumed storm ${kind.toUpperCase()}: saturation conn/s`, hub[`storm_resume_${kind}`]?.saturation, null, peer[`storm_resume_${kind}`]?.saturation, 'higher');
+    }
   }
   for (const level of IDLE_LEVELS) {
     const h = hub.idle?.levels.find((l) => l.connections === level);

@@ -432,6 +432,9 @@ async function rooms() {
 // ------------------------------------------------------------------------------------------ connect storm
 async function storm() {
   const results = [];
+  // cfg.resume: each connection offers the newest TLS session ticket an earlier one received (a client reconnecting)
+  let ticket = null;
+  let resumed = 0;
   for (const rate of cfg.rates) {
     const n = Math.round(rate * cfg.measureSeconds);
     const interval = 1e6 / rate;
@@ -467,8 +470,15 @@ async function storm() {
             }
             settle();
           };
-          const ws = connect(path, { handshakeTimeout: 30000 });
-          ws.on('open', () => { finish(true); ws.close(1000); });
+          const ws = connect(path, { handshakeTimeout: 30000, ...(cfg.resume && ticket ? { session: ticket } : {}) });
+          if (cfg.resume) {
+            ws._req.on('socket', (sock) => sock.on('session', (t) => { ticket = t; }));
+          }
+          ws.on('open', () => {
+            if (ws._socket && ws._socket.isSessionReused && ws._socket.isSessionReused()) resumed++;
+            finish(true);
+            ws.close(1000);
+          });
           ws.on('unexpected-response', (req, res) => { finish(false, `HTTP ${res.statusCode}`); req.destroy(); });
           ws.on('error', (e) => finish(false, e.code || e.message));
           ws.on('close', () => finish(false, 'closed'));
@@ -485,11 +495,13 @@ async function storm() {
     const r = {
       target: rate, achieved: Math.round(done / Math.max(elapsed, 1e-3)), opened: done, failed, shed, failures,
       handshakeMs: lat, serverCpu: round(serverCpu, 3), serverCpuMsPerConnection: round((serverCpu * elapsed * 1000) / Math.max(1, done), 3),
-      loadgenCpu: round(selfCpu, 3), clientBound: selfCpu > 0.9,
+      loadgenCpu: round(selfCpu, 3), clientBound: selfCpu > 0.9, resumed,
     };
     log(`target ${rate}/s achieved ${r.achieved}/s p50 ${lat.p50} p99 ${lat.p99} ms, failed ${failed + shed},` +
       ` server ${Math.round(serverCpu * 100)}% (${r.serverCpuMsPerConnection} ms/conn), loadgen ${Math.round(selfCpu * 100)}%` +
-      `${r.clientBound ? ', CLIENT-BOUND' : ''}${failed ? ' ' + JSON.stringify(failures) : ''}`);
+      `${r.clientBound ? ', CLIENT-BOUND' : ''}${cfg.resume ? `, resumed ${resumed}/${done}` : ''}` +
+      `${failed ? ' ' + JSON.stringify(failures) : ''}`);
+    resumed = 0;
     results.push(r);
     await sleep(1500); // let the closes finish before the next step
     if (!cfg.warmUp && (failed + shed > 0.01 * n || r.achieved < 0.9 * rate)) break;
