@@ -54,8 +54,8 @@ final class RedisQuotes implements QuoteStore {
         boolean hold = redis.ackReplicas() > 0;
         String[] keys = {key(symbol), SYMBOLS};
         String[] args = {symbol, price, ts, CHANNEL, Long.toString(seen), hold ? "1" : ""};
-        CompletionStage<Quote> stored = (hold ? redis.<List<Object>>evalAcked(quote, ScriptOutputType.MULTI, keys, args)
-                : redis.<List<Object>>eval(quote, ScriptOutputType.MULTI, keys, args)).thenApply(r -> {
+        CompletionStage<Quote> stored = redis.<List<Object>>evalAcked(quote, ScriptOutputType.MULTI, keys, args)
+                .thenApply(r -> {
                     long seq = (Long) r.get(0);
                     if ((Long) r.get(2) == 1) {
                         LOG.warning(() -> "redis engine: the store had lost quotes of " + symbol + " this node saw up "

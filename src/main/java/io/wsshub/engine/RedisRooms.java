@@ -135,12 +135,9 @@ final class RedisRooms implements Broker, Presence {
                 Long.toString(keyTtlSeconds), seenEpoch(seen), seenTop(seen),
                 quota == null ? "" : Long.toString(quota.bytesPerHour()),
                 quota == null ? "" : Integer.toString(quota.roomsPerHour()), hold ? "1" : ""};
-        CompletionStage<List<Object>> stored = hold
-                ? redis.evalAcked(publish, ScriptOutputType.MULTI, keys, args)
-                : redis.eval(publish, ScriptOutputType.MULTI, keys, args);
-        return roomCap(stored).thenCompose(r -> {
+        return roomCap(redis.<List<Object>>evalAcked(publish, ScriptOutputType.MULTI, keys, args)).thenCompose(r -> {
             Published p = new Published((String) r.get(0), entry(r.get(2)), (Long) r.get(1) == 1);
-            if (r.size() < 4 || (Long) r.get(3) == 0) {
+            if ((Long) r.get(3) == 0) {
                 return java.util.concurrent.CompletableFuture.completedFuture(p);
             }
             // held: confirmed now (or stored by a node that does not wait): it and all below it become visible

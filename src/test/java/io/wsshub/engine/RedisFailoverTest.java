@@ -117,32 +117,9 @@ class RedisFailoverTest {
         }
     }
 
-    /**
-     * The primary goes on taking writes no replica has: the replicas are frozen, and 32 MB of other writes fill
-     * the sockets to them first, so what comes next stays in the primary's memory alone.
-     */
-    private static RedisProcess freezeReplicas(RedisReplicaSet set) throws Exception {
-        RedisProcess primary = set.primary();
-        for (RedisProcess r : set.servers()) {
-            if (r != primary) {
-                r.signal("STOP");
-            }
-        }
-        String mb = "x".repeat(1 << 20);
-        for (int i = 0; i < 32; i++) {
-            assertEquals(List.of("OK"), primary.query("SET", "filler:" + i, mb));
-        }
-        return primary;
-    }
-
     /** kill -9 of the primary, the replicas thawed; returns the promoted one. */
     private static RedisProcess failOver(RedisReplicaSet set, RedisProcess old) throws Exception {
-        old.kill();
-        for (RedisProcess r : set.servers()) {
-            if (r != old) {
-                r.signal("CONT");
-            }
-        }
+        set.killAndThaw(old);
         return set.awaitNewPrimary(old, Duration.ofSeconds(60));
     }
 
@@ -171,7 +148,7 @@ class RedisFailoverTest {
             QuoteStore.Quote q1 = a.quotes().publishQuote("ACME", "1.00", TS, 0).toCompletableFuture().join();
             await("b to see the three", () -> seenByB.byId.size() == 3);
 
-            RedisProcess old = freezeReplicas(set);
+            RedisProcess old = set.freezeReplicas();
             ExecutionException held = assertThrows(ExecutionException.class, () -> a.broker()
                     .publish("r", "alice", "held", TS, "c4").toCompletableFuture().get(20, TimeUnit.SECONDS));
             assertInstanceOf(EngineUnavailable.class, held.getCause(), "not acknowledged: no replica could have it");
@@ -240,7 +217,7 @@ class RedisFailoverTest {
             }
             set.awaitInSync(set.primary(), 2, Duration.ofSeconds(30));
 
-            RedisProcess old = freezeReplicas(set);
+            RedisProcess old = set.freezeReplicas();
             for (int i = 4; i <= 5; i++) { // acknowledged by the primary alone
                 assertEquals(i, a.broker().publish("r", "alice", "lost " + i, TS, "c" + i).toCompletableFuture()
                         .join().message().id());

@@ -169,17 +169,7 @@ class FailoverIT {
         health.start();
         long failoversBefore = metric(a, "wsshub_engine_failovers_total") + metric(b, "wsshub_engine_failovers_total");
 
-        // the primary takes writes no replica has
-        RedisProcess old = set.primary();
-        for (RedisProcess r : set.servers()) {
-            if (r != old) {
-                r.signal("STOP");
-            }
-        }
-        String mb = "x".repeat(1 << 20);
-        for (int i = 0; i < 32; i++) {
-            assertEquals(List.of("OK"), old.query("SET", "filler:" + i, mb));
-        }
+        RedisProcess old = set.freezeReplicas(); // the primary takes writes no replica has
         // nothing is acknowledged while no replica can have it
         alice.sendJson("send", "text", "held", "clientId", "held-1");
         JsonObject refused = alice.next(Duration.ofSeconds(30), f -> "held-1".equals(f.getString("clientId", null)));
@@ -192,12 +182,7 @@ class FailoverIT {
         assertEquals(503, postQuote(a, symbol, "11.00").statusCode(), "the quote is not acknowledged");
 
         long killed = System.nanoTime();
-        old.kill();
-        for (RedisProcess r : set.servers()) {
-            if (r != old) {
-                r.signal("CONT");
-            }
-        }
+        set.killAndThaw(old);
         JsonObject held = sendUntilEchoed(alice, "held", "held-1");
         long windowMillis = Duration.ofNanos(System.nanoTime() - killed).toMillis();
         System.out.println("FailoverIT: kill -9 of the primary to the first acknowledged message: " + windowMillis

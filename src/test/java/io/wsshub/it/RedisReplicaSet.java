@@ -165,6 +165,38 @@ public final class RedisReplicaSet implements AutoCloseable {
         return sentinelPassword == null ? Resp.query(port, args) : Resp.query(port, sentinelPassword, args);
     }
 
+    /**
+     * The primary goes on taking writes no replica has: the replicas are frozen (SIGSTOP), and 32 MB of other
+     * writes fill the sockets to them first, so what comes next stays in the primary's memory alone. Returns the
+     * primary.
+     */
+    public RedisProcess freezeReplicas() throws Exception {
+        RedisProcess primary = primary();
+        for (RedisProcess r : servers) {
+            if (r != primary) {
+                r.signal("STOP");
+            }
+        }
+        String mb = "x".repeat(1 << 20);
+        for (int i = 0; i < 32; i++) {
+            List<String> reply = primary.query("SET", "filler:" + i, mb);
+            if (!List.of("OK").equals(reply)) {
+                throw new AssertionError("SET filler:" + i + " answered " + reply);
+            }
+        }
+        return primary;
+    }
+
+    /** kill -9 of {@code old} (the primary), then the frozen replicas thawed: the sentinels promote one. */
+    public void killAndThaw(RedisProcess old) throws Exception {
+        old.kill();
+        for (RedisProcess r : servers) {
+            if (r != old) {
+                r.signal("CONT");
+            }
+        }
+    }
+
     static List<String> query(int port, String... args) throws IOException {
         return Resp.query(port, args);
     }
