@@ -121,9 +121,19 @@ async function memory() {
   execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.run']);
   const info = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
   // every generation or region set before Metaspace: "def new generation total 157248K, used 2345K", ...
+  // (Java 25 prints G1 as "total reserved 2097152K, committed 393216K, used 12427K")
   const heapPart = info.split('Metaspace')[0];
-  const used = [...heapPart.matchAll(/total \d+K, used (\d+)K/g)].reduce((a, m) => a + Number(m[1]), 0);
+  const used = [...heapPart.matchAll(/(?:total|committed) \d+K, used (\d+)K/g)].reduce((a, m) => a + Number(m[1]), 0);
   return { rss: rssOf(cfg.pid), heap: used * 1024 };
+}
+
+/** A jcmd command's output, or null when it fails (e.g. native memory tracking is off). */
+function jcmdQuiet(...args) {
+  try {
+    return require('child_process').execFileSync(cfg.jcmd, [String(cfg.pid), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  } catch {
+    return null;
+  }
 }
 
 function rssOf(pid) {
@@ -519,6 +529,12 @@ async function storm() {
 async function idle() {
   const base = await memory();
   log(`baseline rss ${mb(base.rss)} MB heap ${mb(base.heap)} MB`);
+  // with BENCH_JVM_ARGS=-XX:NativeMemoryTracking=summary, what the RSS growth is made of (a diff against now)
+  const nmt = cfg.memory === 'jcmd' && cfg.histogramFile && /succeeded|taken/i.test(jcmdQuiet('VM.native_memory', 'baseline') || '');
+  // BENCH_IDLE_HEAP_DUMP=/dir: a heap dump before the connections and at each level (read them with heap-buffers.py)
+  const dump = (name) => process.env.BENCH_IDLE_HEAP_DUMP && cfg.memory === 'jcmd' &&
+    jcmdQuiet('GC.heap_dump', `${process.env.BENCH_IDLE_HEAP_DUMP}/idle-${name}.hprof`);
+  dump('0');
   const sockets = [];
   const levels = [];
   for (const level of cfg.levels) {
@@ -534,6 +550,7 @@ async function idle() {
     }
     await sleep(2000);
     const m = await memory();
+    dump(String(level));
     const r = {
       connections: level, connectSeconds: round((Date.now() - t0) / 1000, 1), rss: m.rss, heap: m.heap,
       rssPerConnectionKB: round((m.rss - base.rss) / level / 1024, 1),
@@ -547,6 +564,10 @@ async function idle() {
     const { execFileSync } = require('child_process');
     const histo = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
     fs.writeFileSync(cfg.histogramFile, `${sockets.length} idle connections\n` + histo.split('\n').slice(0, 45).join('\n') + '\n');
+    if (nmt) {
+      const diff = jcmdQuiet('VM.native_memory', 'summary.diff', 'scale=KB');
+      fs.writeFileSync(cfg.histogramFile.replace(/histogram\.txt$/, 'nmt.txt'), `${sockets.length} idle connections\n${diff}`);
+    }
   }
   for (const ws of sockets) ws.terminate();
   return { baseline: base, levels };
