@@ -153,7 +153,7 @@ async function runServer(server, certs, kind, results, firstKind) {
     }
   }
   if (firstKind && only.includes('idle')) {
-    r.idle = loadgen(server, certs, 'idle', { levels: IDLE_LEVELS, roomPrefix: 'idle', histogramFile: path.join(out, 'idle-histogram.txt') });
+    r.idle = loadgen(server, certs, 'idle', { levels: IDLE_LEVELS, roomPrefix: 'idle', histogramFile: path.join(out, 'idle-histogram.txt'), idleCpuSeconds: quick ? 10 : 30 });
   }
 }
 
@@ -367,6 +367,7 @@ function table(results) {
     const p = peer.idle?.levels.find((l) => l.connections === level);
     add(`idle ${level}: RSS KB/conn`, h?.rssPerConnectionKB, null, p?.rssPerConnectionKB, 'lower');
     add(`idle ${level}: heap KB/conn (after GC)`, h?.heapPerConnectionKB, null, p?.heapPerConnectionKB, 'lower');
+    add(`idle ${level}: server CPU % of a core`, h?.serverCpuPercent, null, p?.serverCpuPercent, 'lower');
   }
   const head = ['figure', 'wss-hub', 'wss-hub+batch', 'node ws peer', 'hub/peer', 'batch/peer', 'better'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)));

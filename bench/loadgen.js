@@ -551,12 +551,19 @@ async function idle() {
     await sleep(2000);
     const m = await memory();
     dump(String(level));
+    // what the server spends while every connection is idle (timers, pings, upkeep), after the GCs above settle
+    await sleep(3000);
+    const cpu0 = cpuSeconds(cfg.pid);
+    const w0 = Date.now();
+    await sleep(cfg.idleCpuSeconds * 1000);
     const r = {
       connections: level, connectSeconds: round((Date.now() - t0) / 1000, 1), rss: m.rss, heap: m.heap,
       rssPerConnectionKB: round((m.rss - base.rss) / level / 1024, 1),
       heapPerConnectionKB: m.heap == null ? null : round((m.heap - base.heap) / level / 1024, 1),
+      serverCpuPercent: round((100 * (cpuSeconds(cfg.pid) - cpu0)) / ((Date.now() - w0) / 1000), 1),
     };
-    log(`${level} idle: rss ${mb(m.rss)} MB (${r.rssPerConnectionKB} KB/conn), heap ${mb(m.heap)} MB (${r.heapPerConnectionKB} KB/conn)`);
+    log(`${level} idle: rss ${mb(m.rss)} MB (${r.rssPerConnectionKB} KB/conn), heap ${mb(m.heap)} MB (${r.heapPerConnectionKB} KB/conn),` +
+      ` server CPU ${r.serverCpuPercent} % over ${cfg.idleCpuSeconds} s`);
     levels.push(r);
   }
   if (cfg.memory === 'jcmd' && cfg.histogramFile) {

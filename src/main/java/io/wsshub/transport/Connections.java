@@ -95,6 +95,15 @@ public class Connections {
      * one stuck socket cannot stall the heartbeat.
      */
     void heartbeat() {
+        try {
+            beat();
+        } catch (RuntimeException e) {
+            // a periodic task that throws is never run again, and the heartbeat is what closes dead peers
+            LOG.log(Level.WARNING, "heartbeat round failed; the next one runs as scheduled", e);
+        }
+    }
+
+    private void beat() {
         long now = System.nanoTime();
         long idleNanos = TimeUnit.MILLISECONDS.toNanos(settings.idleTimeoutMillis());
         long recentNanos = TimeUnit.MILLISECONDS.toNanos(settings.pingMillis()) / 2;
@@ -186,6 +195,8 @@ public class Connections {
     public Connection open(Session session) throws IOException {
         Principal principal = session.getUserPrincipal();
         if (principal == null) { // web.xml requires role "user" for /ws/*; this is a second lock on the door
+            LOG.warning(() -> "websocket without a principal closed (1008 not authenticated): path="
+                    + (session.getRequestURI() == null ? null : session.getRequestURI().getPath()));
             session.close(new CloseReason(CloseCodes.VIOLATED_POLICY, "not authenticated"));
             return null;
         }
@@ -209,8 +220,9 @@ public class Connections {
         // Liberty enforces these per frame (1009); TextAssembler enforces the limit per whole message.
         session.setMaxTextMessageBufferSize(settings.maxFrameBytes());
         session.setMaxBinaryMessageBufferSize(settings.maxFrameBytes());
-        // Liberty's own idle timer is a backstop only: the heartbeat closes silent clients (pongs count as life).
-        session.setMaxIdleTimeout(settings.idleTimeoutMillis() + 2 * settings.pingMillis());
+        // No Liberty idle timeout (setMaxIdleTimeout): the heartbeat closes silent clients (pongs count as life),
+        // and Liberty's timer is a periodic task per session (every 4 s, re-scheduled after traffic) that cost an
+        // idle server CPU for nothing (docs/benchmarks.md, 2026-12-07).
         boolean batch = SessionOutbox.BATCH_PROTOCOL.equals(session.getNegotiatedSubprotocol());
         SessionOutbox outbox = new SessionOutbox(session, user, settings.queueMaxMessages(),
                 settings.queueMaxBytes(), executor, batch, flusher);
