@@ -116,10 +116,9 @@ async function memory() {
     });
   }
   // A JVM: two full GCs, then the heap in use and the process RSS.
-  const { execFileSync } = require('child_process');
-  execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.run']);
-  execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.run']);
-  const info = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.heap_info'], { encoding: 'utf8' });
+  jcmd('GC.run');
+  jcmd('GC.run');
+  const info = jcmd('GC.heap_info');
   // every generation or region set before Metaspace: "def new generation total 157248K, used 2345K", ...
   // (Java 25 prints G1 as "total reserved 2097152K, committed 393216K, used 12427K")
   const heapPart = info.split('Metaspace')[0];
@@ -127,10 +126,16 @@ async function memory() {
   return { rss: rssOf(cfg.pid), heap: used * 1024 };
 }
 
+/** A jcmd command's output from the server's JVM (throws when it fails). */
+function jcmd(...args) {
+  return require('child_process').execFileSync(cfg.jcmd, [String(cfg.pid), ...args],
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+}
+
 /** A jcmd command's output, or null when it fails (e.g. native memory tracking is off). */
 function jcmdQuiet(...args) {
   try {
-    return require('child_process').execFileSync(cfg.jcmd, [String(cfg.pid), ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    return jcmd(...args);
   } catch {
     return null;
   }
@@ -568,8 +573,7 @@ async function idle() {
   }
   if (cfg.memory === 'jcmd' && cfg.histogramFile) {
     // what the per-connection heap is made of, at the highest level reached
-    const { execFileSync } = require('child_process');
-    const histo = execFileSync(cfg.jcmd, [String(cfg.pid), 'GC.class_histogram'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const histo = jcmd('GC.class_histogram');
     fs.writeFileSync(cfg.histogramFile, `${sockets.length} idle connections\n` + histo.split('\n').slice(0, 45).join('\n') + '\n');
     if (nmt) {
       const diff = jcmdQuiet('VM.native_memory', 'summary.diff', 'scale=KB');
