@@ -53,26 +53,40 @@ class RedisFailoverTest {
         scheduler.shutdownNow();
     }
 
-    /** What one engine's room listener received: id -> text, in arrival order too. */
+    /**
+     * What a node delivers of room "r": its pub/sub messages, and, as the channel core does when the engine reports
+     * {@code resubscribed} (its pub/sub connection came back after a failover, and whatever was published while it
+     * was down never arrived), what the room's history holds.
+     */
     private static final class Deliveries {
         final Map<Long, String> byId = new ConcurrentHashMap<>();
         final List<Long> order = new CopyOnWriteArrayList<>();
         final List<String> conflicts = new CopyOnWriteArrayList<>();
+        volatile Broker broker;
+
+        void seen(Broker.StoredMessage m) {
+            String before = byId.putIfAbsent(m.id(), m.text());
+            if (before != null && !before.equals(m.text())) {
+                conflicts.add("id " + m.id() + " named " + before + " and " + m.text());
+            }
+            order.add(m.id());
+        }
 
         Broker.RoomListener listener() {
             return new Broker.RoomListener() {
                 @Override
                 public void message(String room, String epoch, Broker.StoredMessage m) {
-                    String before = byId.putIfAbsent(m.id(), m.text());
-                    if (before != null && !before.equals(m.text())) {
-                        conflicts.add("id " + m.id() + " named " + before + " and " + m.text());
-                    }
-                    order.add(m.id());
+                    seen(m);
                 }
 
                 @Override
                 public void presence(String room, String epoch, long pv, String event, String user, int count,
                                      List<String> members) {
+                }
+
+                @Override
+                public void resubscribed() {
+                    broker.history("r", 0, 100).thenAccept(h -> h.messages().forEach(Deliveries.this::seen));
                 }
             };
         }
@@ -88,6 +102,7 @@ class RedisFailoverTest {
                 1000, executor, scheduler, new RedisEngine.Replication(ackReplicas, Duration.ofMillis(1000),
                 sentinelPassword));
         engines.add(e);
+        deliveries.broker = e.broker();
         e.broker().onRoom(deliveries.listener());
         e.start();
         retry("engine " + node + " to connect through the sentinels", () -> e.broker().position("probe"));
