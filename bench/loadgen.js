@@ -52,6 +52,30 @@ function serverCpuSeconds() {
   return (cfg.pids || [cfg.pid]).reduce((sum, pid) => sum + cpuSeconds(pid), 0);
 }
 
+/**
+ * Context switches (voluntary + involuntary) of each thread of a process, by thread id: thread hand-offs show up
+ * here. {@link switchesSince} counts a thread that started in between from zero; one that ended is lost (Liberty's
+ * pool retires idle threads), so the figure is a lower bound.
+ */
+function contextSwitches(pid) {
+  const byThread = new Map();
+  for (const t of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const m = /voluntary_ctxt_switches:\s+(\d+)\s+nonvoluntary_ctxt_switches:\s+(\d+)/.exec(fs.readFileSync(`/proc/${pid}/task/${t}/status`, 'utf8'));
+      if (m) byThread.set(t, Number(m[1]) + Number(m[2]));
+    } catch {
+      // the thread ended between the listing and the read
+    }
+  }
+  return byThread;
+}
+
+function switchesSince(pid, before) {
+  let n = 0;
+  for (const [t, now] of contextSwitches(pid)) n += now - (before.get(t) || 0);
+  return n;
+}
+
 let urlIndex = 0;
 
 /**
@@ -130,6 +154,16 @@ async function memory() {
 function jcmd(...args) {
   return require('child_process').execFileSync(cfg.jcmd, [String(cfg.pid), ...args],
     { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 64 << 20 });
+}
+
+/**
+ * BENCH_PROFILE=/dir with BENCH_ASPROF=/path/to/asprof (async-profiler's launcher): an itimer profile of the server
+ * over each fan-out step's measuring window, collapsed stacks in /dir. Started without waiting, so the send loop is
+ * not held up (the launcher still takes a little of the load generator's core: such runs give profiles, not figures).
+ */
+function profile(...args) {
+  if (!process.env.BENCH_PROFILE || !process.env.BENCH_ASPROF || cfg.memory !== 'jcmd') return;
+  require('child_process').spawn(process.env.BENCH_ASPROF, [...args, String(cfg.pid)], { stdio: 'ignore' });
 }
 
 /** A jcmd command's output, or null when it fails (e.g. native memory tracking is off). */
@@ -219,6 +253,7 @@ function meter() {
       let cpu0;
       let redis0;
       let self0;
+      let switches0;
       let startedWindow = false;
       await new Promise((resolve) => {
         function tick() {
@@ -228,6 +263,8 @@ function meter() {
             cpu0 = serverCpuSeconds();
             redis0 = cfg.redisPid ? cpuSeconds(cfg.redisPid) : 0;
             self0 = selfCpuSeconds();
+            switches0 = cfg.pids ? null : contextSwitches(cfg.pid);
+            profile('start', '-e', 'itimer', '-i', '1ms');
           }
           let more = false;
           for (let r = 0; r < senders.length; r++) {
@@ -252,6 +289,8 @@ function meter() {
       const redisCpu = cfg.redisPid ? (cpuSeconds(cfg.redisPid) - redis0) / cfg.measureSeconds : null;
       const selfCpu = (selfCpuSeconds() - self0) / cfg.measureSeconds;
       const delivered = deliveredInWindow / cfg.measureSeconds;
+      const switches = cfg.pids ? null : switchesSince(cfg.pid, switches0);
+      profile('stop', '-o', 'collapsed', '-f', `${process.env.BENCH_PROFILE}/${cfg.label.replace(/\W+/g, '-')}-${process.pid}-${index}-${target}.collapsed`);
       const expected = st.sent * perRoom;
       // Drain: wait for what is in flight, stopping when nothing more arrives for 5 s.
       let last = -1;
@@ -272,11 +311,12 @@ function meter() {
           redisCpu: round(redisCpu, 3),
           redisCpuUsPerMsg: round((redisCpu * cfg.measureSeconds * 1e6) / Math.max(1, deliveredInWindow), 2),
         }),
+        ...(switches == null ? {} : { serverSwitchesPerMsg: round(switches / Math.max(1, deliveredInWindow), 3) }),
         loadgenCpu: round(selfCpu, 3), errors, closedConnections: lost,
         clientBound: selfCpu > 0.9 || lag.p99 > 5,
       };
       log(`target ${target}/s delivered ${result.delivered}/s p50 ${lat.p50} p99 ${lat.p99} max ${lat.max} ms,` +
-        ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg)` +
+        ` server ${Math.round(serverCpu * 100)}% (${result.serverCpuUsPerMsg} µs/msg${switches == null ? '' : `, ${result.serverSwitchesPerMsg} switches/msg`})` +
         `${redisCpu == null ? '' : `, redis ${Math.round(redisCpu * 100)}% (${result.redisCpuUsPerMsg} µs/msg)`}, loadgen ${Math.round(selfCpu * 100)}%` +
         `${result.missing ? `, MISSING ${result.missing}` : ''}${lost ? `, closed ${JSON.stringify(closes)}` : ''}` +
         `${result.clientBound ? ', CLIENT-BOUND' : ''}`);
