@@ -1,5 +1,6 @@
 package io.wsshub.channel;
 
+import io.wsshub.transport.OutFrame;
 import io.wsshub.transport.Peer;
 import io.wsshub.transport.SessionOutbox;
 
@@ -39,18 +40,32 @@ final class ChannelPeer implements Peer {
 
     @Override
     public boolean send(String frame) {
-        return send(frame, 0);
-    }
-
-    @Override
-    public boolean send(String frame, long acceptedMillis) {
         SessionOutbox out = client.outbox();
         boolean queued;
         synchronized (this) { // queued under the monitor, written after it (never a write under a lock)
             if (ended) {
                 return false;
             }
-            queued = acceptedMillis > 0 ? out.enqueue(frame, acceptedMillis) : out.enqueue(frame);
+            queued = out.enqueue(frame);
+        }
+        out.afterEnqueue();
+        return queued;
+    }
+
+    @Override
+    public boolean send(String frame, long acceptedMillis) {
+        return send(OutFrame.of(frame, acceptedMillis));
+    }
+
+    @Override
+    public boolean send(OutFrame frame) {
+        SessionOutbox out = client.outbox();
+        boolean queued;
+        synchronized (this) {
+            if (ended) {
+                return false;
+            }
+            queued = out.enqueue(frame);
         }
         out.afterEnqueue();
         return queued;

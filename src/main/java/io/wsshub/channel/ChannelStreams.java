@@ -7,7 +7,9 @@ import io.wsshub.engine.Presence.Joined;
 import io.wsshub.engine.SerialExecutor;
 import io.wsshub.engine.TooManyRooms;
 import io.wsshub.ops.Metrics;
+import io.wsshub.transport.OutFrame;
 import io.wsshub.transport.Peer;
+import io.wsshub.transport.Timestamps;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -469,8 +471,8 @@ public final class ChannelStreams implements Broker.RoomListener {
         long id = msg.message().id();
         hub.saw(id);
         hub.stamp(msg.message());
-        StreamHub.Frames frames = null; // members of one format share one encoded frame
-        long accepted = acceptedMillis(msg.message().ts());
+        StreamHub.Frames<OutFrame> frames = null; // members of one format share one encoded frame
+        long accepted = 0;
         for (var entry : hub.members.entrySet()) {
             StreamHub.Member m = entry.getValue();
             Peer peer = entry.getKey();
@@ -478,25 +480,22 @@ public final class ChannelStreams implements Broker.RoomListener {
                 m.buffer.add(msg);
             } else if (id > m.fromId) {
                 if (frames == null) {
-                    frames = new StreamHub.Frames();
+                    frames = new StreamHub.Frames<>();
+                    accepted = acceptedMillis(msg.message().ts());
                 }
-                String frame = frames.get(m.format);
+                OutFrame frame = frames.get(m.format);
                 if (frame == null) {
-                    frame = m.format.message(hub.name, peer, msg.message());
+                    frame = OutFrame.of(m.format.message(hub.name, peer, msg.message()), accepted);
                     frames.put(m.format, frame);
                 }
-                peer.send(frame, accepted);
+                peer.send(frame);
             }
         }
     }
 
     /** The message's ts (the accepting server's clock, ms) as epoch millis; 0 when it cannot be read. */
     private static long acceptedMillis(String ts) {
-        try {
-            return java.time.Instant.parse(ts).toEpochMilli();
-        } catch (RuntimeException e) {
-            return 0;
-        }
+        return Timestamps.parseMillis(ts);
     }
 
     /**

@@ -27,7 +27,7 @@ final class StreamHub {
         final String epoch;
         final long pv;
         final StreamFormat.PresenceChange change;
-        final Frames frames = new Frames();
+        final Frames<String> frames = new Frames<>();
 
         Pres(String epoch, long pv, StreamFormat.PresenceChange change) {
             this.epoch = epoch;
@@ -37,14 +37,14 @@ final class StreamHub {
     }
 
     /** The frames of one event, one per format (there are one or two formats in practice). */
-    static final class Frames {
+    static final class Frames<T> {
         private StreamFormat f0;
-        private String s0;
+        private T s0;
         private StreamFormat f1;
-        private String s1;
-        private java.util.IdentityHashMap<StreamFormat, String> more;
+        private T s1;
+        private java.util.IdentityHashMap<StreamFormat, T> more;
 
-        String get(StreamFormat f) {
+        T get(StreamFormat f) {
             if (f == f0) {
                 return s0;
             }
@@ -54,7 +54,7 @@ final class StreamHub {
             return more == null ? null : more.get(f);
         }
 
-        void put(StreamFormat f, String frame) {
+        void put(StreamFormat f, T frame) {
             if (f0 == null) {
                 f0 = f;
                 s0 = frame;

@@ -10,6 +10,7 @@ import io.wsshub.engine.EngineUnavailable;
 import io.wsshub.transport.ErrorFrame;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.Peer;
+import io.wsshub.transport.Timestamps;
 import jakarta.annotation.PostConstruct;
 import jakarta.annotation.PreDestroy;
 import jakarta.annotation.Resource;
@@ -18,8 +19,6 @@ import jakarta.enterprise.concurrent.ManagedScheduledExecutorService;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletionException;
@@ -47,8 +46,6 @@ public class ChatService {
     /** The reason of a close (or, on /ws, of an unsubscribed) that asks the client to resume with since/epoch. */
     public static final String RESYNC = ChannelStreams.RESYNC;
     static final int MAX_CLIENT_ID = 64;
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     private ChatSettings settings;
     private Engine engine;
@@ -236,7 +233,7 @@ public class ChatService {
     /** @param quota the user's hourly quota (null: not metered, as for the server API) */
     private CompletionStage<Broker.Published> store(String roomName, String user, String text, String clientId,
                                                     io.wsshub.engine.UserQuota quota) {
-        return engine.broker().publish(roomName, user, text, TS.format(clock.instant()), clientId,
+        return engine.broker().publish(roomName, user, text, Timestamps.format(clock.millis()), clientId,
                 streams.seen(roomName), quota).whenComplete((p, failure) -> {
             if (failure != null) {
                 LOG.log(Level.FINE, "publish to " + roomName + " failed",

@@ -4,13 +4,12 @@ import io.wsshub.engine.Engine;
 import io.wsshub.engine.QuoteStore;
 import io.wsshub.transport.Json;
 import io.wsshub.transport.QueueingPeer;
+import io.wsshub.transport.Timestamps;
 import jakarta.annotation.PostConstruct;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 import java.math.BigDecimal;
 import java.time.Clock;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -37,8 +36,6 @@ public class MarketService {
     public static final String UNKNOWN_SYMBOL = "unknown_symbol";
     public static final String INVALID_SYMBOL = "invalid_symbol";
     public static final String TOO_MANY_SYMBOLS = "too_many_symbols";
-    private static final DateTimeFormatter TS =
-            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
 
     /** One symbol on this node: created with its first quote, so never visible without a price. */
     private static final class Symbol {
@@ -156,7 +153,7 @@ public class MarketService {
                 seen = s.view.seq();
             }
         }
-        return engine.quotes().publishQuote(name, price.toPlainString(), TS.format(clock.instant()), seen);
+        return engine.quotes().publishQuote(name, price.toPlainString(), Timestamps.format(clock.millis()), seen);
     }
 
     /** A quote stored by the engine (from any node): offered to this node's subscribers of the symbol. */

@@ -26,6 +26,11 @@ public interface Peer {
         return send(frame);
     }
 
+    /** {@link #send(String, long)} of a frame shared by many connections (see {@link OutFrame}). */
+    default boolean send(OutFrame frame) {
+        return send(frame.text(), frame.acceptedMillis());
+    }
+
     /**
      * Closes the connection with {@code code} after what is queued for it has been written. Never blocks. A peer
      * that is one subscription of a /ws connection ({@link #channel} not null) ends only that subscription.

@@ -1,6 +1,7 @@
 package io.wsshub.transport;
 
 import jakarta.websocket.CloseReason;
+import jakarta.websocket.RemoteEndpoint;
 import jakarta.websocket.SendHandler;
 import jakarta.websocket.SendResult;
 import jakarta.websocket.Session;
@@ -48,11 +49,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     /** When the last batch write started (System.nanoTime); far in the past before the first. */
     private volatile long lastBatchNanos = System.nanoTime() - Long.MAX_VALUE / 2;
 
-    /** Frames, or {@link Timed} frames that carry when their message was accepted (for the latency metric). */
+    /** Frames: Strings, or {@link OutFrame}s (shared, sized, and carrying when their message was accepted). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    /** A frame and the wall-clock millisecond its message was accepted by the server. */
-    private record Timed(String frame, long acceptedMillis) {
-    }
+    /** Looked up once: Liberty's getAsyncRemote() synchronizes on the session and allocates on every call. */
+    private RemoteEndpoint.Async remote;
     /** When the messages of the frame being written were accepted (0: not measured). */
     private final long[] inFlightAccepted = new long[BATCH_MAX_MESSAGES];
     /** Delivery latency of chat messages, looked up once (the write completion is a hot path). */
@@ -147,33 +147,41 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
      * calls {@link #kick} after releasing it). False, and the connection closing with 1013, when over the bound.
      */
     public boolean enqueue(String frame) {
-        return enqueue(frame, frame);
+        return enqueue((Object) frame, Utf8.length(frame));
     }
 
     /** {@link #send} of a chat message accepted at {@code acceptedMillis}: its delivery latency is measured. */
     @Override
     public boolean send(String frame, long acceptedMillis) {
-        if (!enqueue(frame, new Timed(frame, acceptedMillis))) {
+        return send(OutFrame.of(frame, acceptedMillis));
+    }
+
+    @Override
+    public boolean send(OutFrame frame) {
+        if (!enqueue(frame)) {
             return false;
         }
         afterEnqueue();
         return true;
     }
 
-    /** {@link #enqueue} of a chat message accepted at {@code acceptedMillis} (its latency is measured). */
-    public boolean enqueue(String frame, long acceptedMillis) {
-        return enqueue(frame, new Timed(frame, acceptedMillis));
+    /** {@link #enqueue(String)} of a shared frame (a chat message, whose delivery latency is measured). */
+    public boolean enqueue(OutFrame frame) {
+        return enqueue(frame, frame.bytes());
     }
 
     private static String text(Object queued) {
-        return queued instanceof Timed t ? t.frame() : (String) queued;
+        return queued instanceof OutFrame f ? f.text() : (String) queued;
     }
 
-    private boolean enqueue(String frame, Object queued) {
+    private static int bytes(Object queued) {
+        return queued instanceof OutFrame f ? f.bytes() : Utf8.length((String) queued);
+    }
+
+    private boolean enqueue(Object queued, int size) {
         if (closing.get()) {
             return false;
         }
-        int size = Utf8.length(frame);
         int n = queuedMessages.incrementAndGet();
         long bytes = queuedBytes.addAndGet(size);
         if (n > maxMessages || bytes > maxBytes) {
@@ -243,7 +251,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
                     continue; // raced with a send() that saw sending == true
                 }
                 try {
-                    session.getAsyncRemote().sendText(next, this);
+                    RemoteEndpoint.Async r = remote;
+                    if (r == null) {
+                        remote = r = session.getAsyncRemote();
+                    }
+                    r.sendText(next, this);
                 } catch (RuntimeException e) {
                     // the session is closed or broken: drop what is queued, @OnClose cleans up
                     sending.set(false);
@@ -262,11 +274,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
     private String nextSingle() {
         Object queued = queue.poll();
         if (queued != null) {
-            String next = text(queued);
             inFlightMessages = 1;
-            inFlightAccepted[0] = queued instanceof Timed t ? t.acceptedMillis() : 0;
-            inFlightBytes = Utf8.length(next);
-            return next;
+            inFlightAccepted[0] = queued instanceof OutFrame f ? f.acceptedMillis() : 0;
+            inFlightBytes = bytes(queued);
+            return text(queued);
         }
         inFlightMessages = 0;
         inFlightBytes = 0;
@@ -287,11 +298,11 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         Object queued;
         while (messages < BATCH_MAX_MESSAGES && chars < BATCH_MAX_CHARS && (queued = queue.poll()) != null) {
             next = text(queued);
-            inFlightAccepted[messages] = queued instanceof Timed t ? t.acceptedMillis() : 0;
+            inFlightAccepted[messages] = queued instanceof OutFrame f ? f.acceptedMillis() : 0;
             out = append(out, next);
             messages++;
             chars += next.length();
-            bytes += Utf8.length(next);
+            bytes += bytes(queued);
         }
         inFlightMessages = messages;
         inFlightBytes = bytes;
@@ -346,7 +357,7 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
         Object s;
         while ((s = queue.poll()) != null) {
             queuedMessages.decrementAndGet();
-            queuedBytes.addAndGet(-Utf8.length(text(s)));
+            queuedBytes.addAndGet(-bytes(s));
         }
     }
 

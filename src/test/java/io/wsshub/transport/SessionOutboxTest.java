@@ -238,4 +238,34 @@ class SessionOutboxTest {
         assertFalse(out.send("y".repeat(60)));
         assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER, fake.closed.get().getCloseCode());
     }
+
+    @Test
+    void aFrameSharedByManyConnectionsCountsInEachQueueAndLeavesEachWhenWritten() throws Exception {
+        FakeSession fakeA = new FakeSession();
+        FakeSession fakeB = new FakeSession();
+        SessionOutbox a = new SessionOutbox(fakeA.session(), "alice", 1000, 1000, Runnable::run);
+        SessionOutbox b = new SessionOutbox(fakeB.session(), "bob", 1000, 1000, Runnable::run);
+        OutFrame shared = OutFrame.of("{\"text\":\"hé€\"}", System.currentTimeMillis());
+        assertEquals(17, shared.bytes(), "UTF-8 bytes, counted once");
+        assertTrue(a.send(shared));
+        assertTrue(b.send(shared));
+        assertTrue(a.send(shared));
+        assertEquals(2, a.pending());
+        assertEquals(1, b.pending());
+        assertTrue(fakeA.completeOne());
+        assertTrue(fakeA.completeOne());
+        assertTrue(fakeB.completeOne());
+        assertEquals(0, a.pending());
+        assertEquals(0, b.pending());
+        assertEquals(List.of(shared.text(), shared.text()), fakeA.written);
+        assertEquals(List.of(shared.text()), fakeB.written);
+        // the byte bound counts the shared frame like any other: 17 * 58 = 986 fits in 1000, 59 do not
+        FakeSession stalled = new FakeSession();
+        SessionOutbox c = new SessionOutbox(stalled.session(), "carol", 1000, 1000, Runnable::run);
+        for (int i = 0; i < 58; i++) {
+            assertTrue(c.send(shared), "frame " + i);
+        }
+        assertFalse(c.send(shared));
+        assertEquals(CloseReason.CloseCodes.TRY_AGAIN_LATER, stalled.closed.get().getCloseCode());
+    }
 }
