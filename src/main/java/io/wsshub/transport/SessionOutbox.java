@@ -51,7 +51,10 @@ public final class SessionOutbox implements QueueingPeer, SendHandler {
 
     /** Frames: Strings, or {@link OutFrame}s (shared, sized, and carrying when their message was accepted). */
     private final ConcurrentLinkedQueue<Object> queue = new ConcurrentLinkedQueue<>();
-    /** Looked up once: Liberty's getAsyncRemote() synchronizes on the session and allocates on every call. */
+    /**
+     * Looked up once: Liberty's getAsyncRemote() synchronizes on the session and allocates on every call. Only
+     * touched by the thread that holds {@link #sending}, whose atomic hand-over publishes it to the next.
+     */
     private RemoteEndpoint.Async remote;
     /** When the messages of the frame being written were accepted (0: not measured). */
     private final long[] inFlightAccepted = new long[BATCH_MAX_MESSAGES];
