@@ -40,16 +40,7 @@ final class ChannelPeer implements Peer {
 
     @Override
     public boolean send(String frame) {
-        SessionOutbox out = client.outbox();
-        boolean queued;
-        synchronized (this) { // queued under the monitor, written after it (never a write under a lock)
-            if (ended) {
-                return false;
-            }
-            queued = out.enqueue(frame);
-        }
-        out.afterEnqueue();
-        return queued;
+        return send(OutFrame.of(frame, 0));
     }
 
     @Override
@@ -61,7 +52,7 @@ final class ChannelPeer implements Peer {
     public boolean send(OutFrame frame) {
         SessionOutbox out = client.outbox();
         boolean queued;
-        synchronized (this) {
+        synchronized (this) { // queued under the monitor, written after it (never a write under a lock)
             if (ended) {
                 return false;
             }
