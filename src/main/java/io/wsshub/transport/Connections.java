@@ -61,7 +61,6 @@ public class Connections {
     private static final int PING_CHUNK = 64;
     private final HttpSessionKeeper httpSessions = new HttpSessionKeeper();
     private ScheduledFuture<?> heartbeat;
-    private ScheduledFuture<?> lingerTicks;
     /** Non-null when transport.batch.linger.ms &gt; 0: the tick that writes batching connections' frames. */
     private BatchFlusher flusher;
     private volatile boolean shuttingDown;
@@ -80,8 +79,8 @@ public class Connections {
                     TimeUnit.MILLISECONDS);
             int linger = settings.batchLingerMillis();
             if (linger > 0) {
-                flusher = new BatchFlusher(TimeUnit.MILLISECONDS.toNanos(linger));
-                lingerTicks = scheduler.scheduleAtFixedRate(flusher, linger, linger, TimeUnit.MILLISECONDS);
+                flusher = new BatchFlusher(TimeUnit.MILLISECONDS.toNanos(linger),
+                        (nanos, tick) -> scheduler.schedule(tick, nanos, TimeUnit.NANOSECONDS));
             }
         } catch (RuntimeException e) { // first used while the application stops
             LOG.log(Level.FINE, "heartbeat not started", e);
@@ -143,9 +142,8 @@ public class Connections {
         if (countRefresh != null) {
             countRefresh.cancel(false);
         }
-        if (lingerTicks != null) {
+        if (flusher != null) {
             flusher.run(); // what waits for a tick is flushed with everything else below
-            lingerTicks.cancel(false);
         }
         List<Connection> all = List.copyOf(open);
         int late = flushAndClose(all);

@@ -166,16 +166,57 @@ class SessionOutboxTest {
     @Test
     void withALingerTheFirstMessageGoesAtOnceAndTheNextOnesWaitForTheTickTogether() throws Exception {
         FakeSession fake = new FakeSession();
-        BatchFlusher flusher = new BatchFlusher(TimeUnit.MINUTES.toNanos(1));
+        List<Runnable> ticks = new ArrayList<>();
+        BatchFlusher flusher = new BatchFlusher(TimeUnit.MINUTES.toNanos(1), (nanos, tick) -> ticks.add(tick));
         SessionOutbox out = lingering(fake, flusher);
         out.send("{\"n\":1}");                      // quiet connection: no linger
         assertEquals(List.of("[{\"n\":1}]"), fake.written);
+        assertEquals(0, ticks.size());             // nothing waits: no tick scheduled
         out.send("{\"n\":2}");                      // written within the linger: waits for the tick
         out.send("{\"n\":3}");
         assertEquals(1, fake.written.size());
         assertEquals(2, out.pending());
-        flusher.run(); // the tick
+        assertEquals(1, ticks.size());             // one tick for both
+        ticks.get(0).run();
         assertEquals(List.of("[{\"n\":1}]", "[{\"n\":2},{\"n\":3}]"), fake.written);
+        assertEquals(0, out.pending());
+        out.send("{\"n\":4}");                      // still within the linger: the next tick is scheduled
+        assertEquals(2, ticks.size());
+        ticks.get(1).run();
+        assertEquals("[{\"n\":4}]", fake.written.get(2));
+    }
+
+    @Test
+    void aTickIsScheduledOnlyWhileSomethingWaitsAndServesEveryConnectionMarkedBeforeIt() throws Exception {
+        List<Runnable> ticks = new ArrayList<>();
+        BatchFlusher flusher = new BatchFlusher(TimeUnit.MINUTES.toNanos(1), (nanos, tick) -> ticks.add(tick));
+        FakeSession a = new FakeSession();
+        FakeSession b = new FakeSession();
+        SessionOutbox outA = lingering(a, flusher);
+        SessionOutbox outB = lingering(b, flusher);
+        outA.send("{\"a\":1}");
+        outB.send("{\"b\":1}");
+        assertEquals(0, ticks.size());
+        outA.send("{\"a\":2}");
+        outB.send("{\"b\":2}");
+        outA.send("{\"a\":3}");
+        assertEquals(1, ticks.size(), "one tick for every connection waiting");
+        ticks.get(0).run();
+        assertEquals(List.of("[{\"a\":1}]", "[{\"a\":2},{\"a\":3}]"), a.written);
+        assertEquals(List.of("[{\"b\":1}]", "[{\"b\":2}]"), b.written);
+        assertEquals(1, ticks.size(), "nothing waits: no further tick");
+    }
+
+    @Test
+    void withoutAScheduler_aLingeringMessageIsWrittenAtOnceRatherThanNever() throws Exception {
+        FakeSession fake = new FakeSession();
+        BatchFlusher flusher = new BatchFlusher(TimeUnit.MINUTES.toNanos(1), (nanos, tick) -> {
+            throw new java.util.concurrent.RejectedExecutionException("application stopping");
+        });
+        SessionOutbox out = lingering(fake, flusher);
+        out.send("{\"n\":1}");
+        out.send("{\"n\":2}");
+        assertEquals(List.of("[{\"n\":1}]", "[{\"n\":2}]"), fake.written);
         assertEquals(0, out.pending());
     }
 
@@ -183,7 +224,7 @@ class SessionOutboxTest {
     void afterAQuietSpellLongerThanTheLingerAMessageGoesAtOnceAgain() throws Exception {
         FakeSession fake = new FakeSession();
         long linger = TimeUnit.MILLISECONDS.toNanos(1);
-        SessionOutbox out = lingering(fake, new BatchFlusher(linger));
+        SessionOutbox out = lingering(fake, new BatchFlusher(linger, (nanos, tick) -> { }));
         out.send("{\"n\":1}");
         long written = System.nanoTime();
         while (System.nanoTime() - written <= linger) { // the event under test: a linger passes on the outbox's clock
