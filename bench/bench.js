@@ -276,7 +276,9 @@ function clusterTable(results) {
 // -------------------------------------------------------------------------------------------- --rooms
 // Users in many rooms: 1000 users each in 10 of 100 rooms, over wss-hub's /ws (one socket per user), wss-hub's
 // /ws/chat (a socket per room), the Node ws peer (a socket per room) and a Socket.IO 4.8 peer (rooms over one
-// connection). Each server starts fresh, gets a short warm-up (JIT) that is not recorded, then the measured run.
+// connection). Each server starts fresh, gets a short warm-up (JIT) that is not recorded, then the measured run; in
+// each run, once its users are connected, the server is left until it is quiet (loadgen.js settle()) and its CPU
+// with every user connected and no traffic is recorded (idle CPU %).
 const SIO_PORT = 9743;
 const ROOMS_RATES = quick ? [10000, 20000] : [10000, 20000, 40000];
 
@@ -312,11 +314,11 @@ async function runRooms(certs, results) {
 function roomsTable(results) {
   const socketsPerRoom = results['wss-hub /ws/chat']?.memoryPerUser.rssKB;
   const sio = (rate) => results['socket.io peer']?.fanout.steps.find((s) => s.target === rate)?.serverCpuUsPerMsg;
-  const head = ['server', 'connections', 'connect s', 'reconnect s', 'RSS KB/user', 'heap KB/user', 'RSS / socket per room',
+  const head = ['server', 'connections', 'connect s', 'reconnect s', 'RSS KB/user', 'heap KB/user', 'RSS / socket per room', 'idle CPU %',
     ...ROOMS_RATES.flatMap((r) => [`p99 ms @${r / 1000}k`, `CPU µs/msg @${r / 1000}k`]), 'saturation msgs/s'];
   const rows = Object.entries(results).map(([name, r]) => [name, r.connections, r.connectSeconds, r.reconnectSeconds,
     r.memoryPerUser.rssKB, r.memoryPerUser.heapKB ?? '-',
-    socketsPerRoom ? (r.memoryPerUser.rssKB / socketsPerRoom).toFixed(2) : '-',
+    socketsPerRoom ? (r.memoryPerUser.rssKB / socketsPerRoom).toFixed(2) : '-', r.idleCpuPercent ?? '-',
     ...ROOMS_RATES.flatMap((rate) => {
       const s = r.fanout.steps.find((x) => x.target === rate);
       return [s?.latencyMs.p99 ?? '-', s?.serverCpuUsPerMsg ?? '-'];

@@ -469,6 +469,11 @@ async function rooms() {
   const mem = await memory();
   const perUser = { rssKB: round((mem.rss - base.rss) / cfg.users / 1024, 1), heapKB: mem.heap == null ? null : round((mem.heap - base.heap) / cfg.users / 1024, 1) };
   log(`server memory per user: rss ${perUser.rssKB} KB, heap ${perUser.heapKB} KB`);
+  const settleSeconds = await settle();
+  const c0 = serverCpuSeconds();
+  await sleep(5000);
+  const idleCpuPercent = round(((serverCpuSeconds() - c0) / 5) * 100, 2);
+  log(`server quiet after ${settleSeconds ?? 'more than 60'} s; then ${idleCpuPercent} % of a core over 5 s with every user connected and no traffic`);
   const perRoom = (cfg.users * cfg.perUser) / cfg.rooms;
   // the publisher of room r: user r is in it (j = 0), the first member
   const senders = Array.from({ length: cfg.rooms }, (_, r) => (text) => users[r].publish(r, text));
@@ -481,7 +486,26 @@ async function rooms() {
   log(`every user reconnected and back in their rooms in ${reconnectSeconds} s`);
   for (const u of users) u.close();
   return { transport: cfg.transport, users: cfg.users, rooms: cfg.rooms, perUser: cfg.perUser, connections: sockets,
-    connectSeconds, reconnectSeconds, memoryPerUser: perUser, baseline: base, loaded: mem, fanout: fan };
+    connectSeconds, reconnectSeconds, memoryPerUser: perUser, baseline: base, loaded: mem, settleSeconds, idleCpuPercent,
+    fanout: fan };
+}
+
+/**
+ * Waits, after the connect burst, until the server is quiet: under 5 % of a core over 2 s (up to 60 s; null if it
+ * never is). After 1000 handshakes a JVM's compiler still has a backlog (JFR, one run of wss-hub: 3 400 compilations
+ * and 28 s of compiler time in the 30 s around the second connect burst), and the first fan-out step measured it as
+ * message cost. The same rule for every server: one that is quiet at once (Node) waits 2 s.
+ */
+async function settle() {
+  const t0 = Date.now();
+  let before = serverCpuSeconds();
+  while (Date.now() - t0 < 60000) {
+    await sleep(2000);
+    const now = serverCpuSeconds();
+    if ((now - before) / 2 < 0.05) return round((Date.now() - t0) / 1000, 1);
+    before = now;
+  }
+  return null;
 }
 
 // ------------------------------------------------------------------------------------------ connect storm
