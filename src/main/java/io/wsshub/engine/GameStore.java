@@ -31,8 +31,17 @@ public interface GameStore {
 
     CompletionStage<Void> unqueue(String user);
 
-    /** The match's record, or null. */
+    /** The match's record as its players may see it, or null. */
     CompletionStage<MatchRecord> get(String matchId);
+
+    /**
+     * The match's newest record, to decide a change on, or null. Where a write is shown only once replicas confirm
+     * it (redis.ack.replicas), a write not shown yet is confirmed and shown first (or this fails with
+     * {@link EngineUnavailable}): nothing is decided on a record no player may see.
+     */
+    default CompletionStage<MatchRecord> current(String matchId) {
+        return get(matchId);
+    }
 
     /** The user's unfinished match, or null (one per user). */
     CompletionStage<MatchRecord> unfinished(String user);

@@ -16,6 +16,9 @@ import java.util.logging.Logger;
 /**
  * The games on Redis (docs/cluster.md, "Games"): a match is a hash (its record as JSON, and its rev) written only by
  * {@code game-update.lua}, a compare-and-set that also publishes the event, so every node sees the writes in order.
+ * With redis.ack.replicas it stores the record held instead (readers keep the last confirmed one) and
+ * {@code game-commit.lua} shows and publishes it once replicas confirmed it; whoever reads it to decide a change
+ * confirms it first ({@link #current}), so a held record whose writer failed is shown or lost, never decided on.
  * Matchmaking is one script (never an over-filled match). Clocks are a sorted set of next-check times that every
  * node polls; whoever's compare-and-set lands first applies a timeout, the others find the record changed.
  *
@@ -34,6 +37,8 @@ final class RedisGameStore implements GameStore {
     private static final String KEY_TTL_SECONDS = Long.toString(24 * 3600);
     /** How long a node that took a due match has it to itself (its check takes milliseconds). */
     private static final String DUE_LEASE_MILLIS = "1000";
+    /** How often a read confirms a held record that another node's held write replaced meanwhile. */
+    private static final int CONFIRM_ATTEMPTS = 3;
     private static final Jsonb JSON = JsonbBuilder.create();
     /** Looked up once: Json.createValue looks the provider up on every call (a service-loader scan). */
     private static final JsonProvider JSONP = JsonProvider.provider();
@@ -49,6 +54,8 @@ final class RedisGameStore implements GameStore {
     private final RedisEngine.Script spectateScript;
     private final RedisEngine.Script onlineScript;
     private final RedisEngine.Script refreshScript;
+    private final RedisEngine.Script confirmScript;
+    private final RedisEngine.Script commitScript;
     private volatile Consumer<GameEvent> listener;
 
     RedisGameStore(RedisEngine redis, String node, long presenceTtlMillis) {
@@ -64,6 +71,8 @@ final class RedisGameStore implements GameStore {
         this.spectateScript = RedisEngine.script("game-spectate", "admit");
         this.onlineScript = RedisEngine.script("game-online");
         this.refreshScript = RedisEngine.script("game-refresh");
+        this.confirmScript = RedisEngine.script("game-confirm");
+        this.commitScript = RedisEngine.script("game-commit");
     }
 
     private static String match(String id) {
@@ -115,9 +124,41 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<MatchRecord> get(String matchId) {
-        // parsed on the engine's executor: never on one of the two Redis I/O threads every node's command shares
-        return redis.command(c -> c.hget(match(matchId), "rec")).thenApplyAsync(RedisGameStore::record,
-                redis.executor());
+        // a held record (redis.ack.replicas) is not shown before replicas confirm it: crec is the last confirmed one.
+        // Parsed on the engine's executor: never on one of the two Redis I/O threads every node's command shares.
+        return redis.command(c -> c.hmget(match(matchId), "rec", "crec")).thenApplyAsync(
+                kv -> record(kv.get(1).getValueOrElse(kv.get(0).getValueOrElse(null))), redis.executor());
+    }
+
+    /**
+     * The newest record; a held one is first confirmed (a write on the connection that waits for replicas, after
+     * it in the replication stream, then its WAIT) and shown with its event, so that nothing is decided on a
+     * record no player may see — its writer may have failed or died before confirming it.
+     */
+    @Override
+    public CompletionStage<MatchRecord> current(String matchId) {
+        return redis.command(c -> c.hmget(match(matchId), "rec", "h", "st")).thenCompose(kv -> {
+            String rec = kv.get(0).getValueOrElse(null);
+            if (rec == null || kv.get(1).getValueOrElse(null) == null) {
+                return java.util.concurrent.CompletableFuture.completedFuture(rec);
+            }
+            return confirm(matchId, kv.get(2).getValueOrElse(""), CONFIRM_ATTEMPTS);
+        }).thenApplyAsync(RedisGameStore::record, redis.executor());
+    }
+
+    /** Confirms and shows the record held under {@code stamp}; completes with the match's record JSON as it is then. */
+    private CompletionStage<String> confirm(String matchId, String stamp, int attempts) {
+        String[] key = {match(matchId)};
+        return redis.<Long>evalAcked(confirmScript, ScriptOutputType.INTEGER, key, stamp)
+                .thenCompose(x -> redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI, key, stamp, EVENTS))
+                .thenCompose(r -> {
+                    if (r.isEmpty()) {
+                        return java.util.concurrent.CompletableFuture.completedFuture(null);
+                    }
+                    // held again: another node wrote over the record meanwhile, and that write is confirmed next
+                    return "1".equals(r.get(1)) && attempts > 1 ? confirm(matchId, (String) r.get(2), attempts - 1)
+                            : java.util.concurrent.CompletableFuture.completedFuture((String) r.get(0));
+                });
     }
 
     @Override
@@ -139,16 +180,17 @@ final class RedisGameStore implements GameStore {
         boolean hold = redis.ackReplicas() > 0;
         String[] keys = {match(next.id()), DUE, player(next.red()), player(next.yellow())};
         String[] args = {Long.toString(basis.rev()), Long.toString(next.rev()), record,
-                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", hold ? "" : ev, EVENTS,
-                KEY_TTL_SECONDS, stampOf(basis), stamp};
+                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", ev, EVENTS,
+                KEY_TTL_SECONDS, stampOf(basis), stamp, hold ? "1" : ""};
         if (!hold) {
             return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER, keys, args).thenApply(n -> n == 1);
         }
-        // redis.ack.replicas: the move is answered, and its event sent to the other nodes, once replicas have it
+        // redis.ack.replicas: stored held; once replicas have it, game-commit.lua shows it and publishes its event
         return redis.<Long>evalAcked(updateScript, ScriptOutputType.INTEGER, keys, args).thenCompose(n -> n != 1
                 ? java.util.concurrent.CompletableFuture.completedFuture(false)
-                : redis.command(c -> c.publish(EVENTS, ev)).handle((x, e) -> true)); // written: a lost event is
-        // as a lost pub/sub message, which the nodes already live with
+                : redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI, new String[] {keys[0]}, stamp, EVENTS)
+                        .handle((x, e) -> true)); // confirmed: if the commit is lost, the next read that decides
+        // anything (a move, the match's due check) confirms and shows it
     }
 
     /** The stamp as the match's hash holds it ('' for a first record, which has none). */

@@ -509,7 +509,7 @@ public class GameService {
     private void change(String matchId, Peer peer, Decider decide, Consumer<Throwable> failed,
                         int attempts) {
         MatchRecord had = latest.get(matchId);
-        store.get(matchId).whenCompleteAsync((m, e) -> {
+        store.current(matchId).whenCompleteAsync((m, e) -> {
             if (e != null) {
                 failed.accept(e);
                 return;
@@ -696,7 +696,7 @@ public class GameService {
 
     /** One due check of a match: at most one write, compared-and-set like any other. */
     private CompletionStage<?> check(String id) {
-        return store.get(id).thenCompose(m -> {
+        return store.current(id).thenCompose(m -> {
             long now = now();
             if (m == null) {
                 return store.remove(id, null);

@@ -4,7 +4,8 @@ local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local out = {}
 for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, tonumber(ARGV[2]) - 1)) do
-  local rec = redis.call('HGET', ARGV[1] .. 'm:' .. id, 'rec')
+  local key = ARGV[1] .. 'm:' .. id
+  local rec = redis.call('HGET', key, 'crec') or redis.call('HGET', key, 'rec') -- a held record is not shown yet
   if rec then
     out[#out + 1] = rec
     out[#out + 1] = redis.call('ZCOUNT', ARGV[1] .. 's:' .. id, now, '+inf')

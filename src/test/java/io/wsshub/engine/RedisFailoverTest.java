@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -138,6 +139,55 @@ class RedisFailoverTest {
         return set.awaitNewPrimary(old, Duration.ofSeconds(60));
     }
 
+    /** carol (a game connection on a) and dave (on b) are matched; returns the match id. */
+    private static String match(GameStore a, GameStore b) {
+        a.online("carol", true).toCompletableFuture().join();
+        b.online("dave", true).toCompletableFuture().join();
+        long deadline = System.currentTimeMillis() + 60_000;
+        assertEquals("queued", a.queue("carol", "q-carol", true, deadline).toCompletableFuture().join().outcome());
+        String id = "m-" + UUID.randomUUID();
+        GameStore.Queued q = b.queue("dave", id, false, deadline).toCompletableFuture().join();
+        assertEquals("matched", q.outcome());
+        return id;
+    }
+
+    /** The record after one more move (the rules are the game's: only a different board and the next ver here). */
+    private static GameStore.MatchRecord next(GameStore.MatchRecord m) {
+        int at = (int) m.ver();
+        String board = m.board().substring(0, at) + (at % 2 == 1 ? "R" : "Y") + m.board().substring(at + 1);
+        return new GameStore.MatchRecord(m.id(), m.red(), m.yellow(), board, m.ver() + 1, m.rev() + 1,
+                at % 2 == 1 ? "Y" : "R", m.deadline(), "playing", new GameStore.LastMove("R", at, 0), null, null, null,
+                null, m.graceR(), m.graceY(), null);
+    }
+
+    /** One confirmed move on {@code m}; returns the record as stored. */
+    private static GameStore.MatchRecord moved(GameStore store, GameStore.MatchRecord m) {
+        GameStore.MatchRecord n = next(m);
+        assertTrue(store.update(m, n, 0, new GameStore.GameEvent("state", n, null, null)).toCompletableFuture()
+                .join());
+        return store.get(m.id()).toCompletableFuture().join();
+    }
+
+    /**
+     * Writes {@code next} on {@code basis} until it is acknowledged. A try answered unavailable may still have
+     * stored it (held): the compare-and-set then fails and, as the game service does, the newest record is read
+     * (which confirms it) and must be that move.
+     */
+    private static GameStore.MatchRecord retryMove(GameStore store, GameStore.MatchRecord basis,
+                                                   GameStore.MatchRecord next) throws Exception {
+        boolean written = retry("the retried move", () -> store.update(basis, next, 0,
+                new GameStore.GameEvent("state", next, null, null)));
+        GameStore.MatchRecord now = retry("the match", () -> store.current(basis.id()));
+        if (!written) {
+            assertEquals(next.board(), now.board(), "only this move was made since: " + now);
+        }
+        return now;
+    }
+
+    private static List<Long> versions(List<GameStore.GameEvent> events) {
+        return events.stream().map(e -> e.match().ver()).toList();
+    }
+
     private static String address(RedisProcess p) {
         return "127.0.0.1:" + p.port();
     }
@@ -162,6 +212,12 @@ class RedisFailoverTest {
             String epoch = acked.get(0).epoch();
             QuoteStore.Quote q1 = a.quotes().publishQuote("ACME", "1.00", TS, 0).toCompletableFuture().join();
             await("b to see the three", () -> seenByB.byId.size() == 3);
+            // a match between a player on a and one on b, with one move confirmed
+            List<GameStore.GameEvent> gamesAtB = new CopyOnWriteArrayList<>();
+            b.games().onEvent(gamesAtB::add);
+            String matchId = match(a.games(), b.games());
+            GameStore.MatchRecord m2 = moved(a.games(), a.games().get(matchId).toCompletableFuture().join());
+            await("b to hear of the move", () -> versions(gamesAtB).contains(2L));
 
             RedisProcess old = set.freezeReplicas();
             ExecutionException held = assertThrows(ExecutionException.class, () -> a.broker()
@@ -180,6 +236,18 @@ class RedisFailoverTest {
             assertEquals(3, a.broker().position("r").toCompletableFuture().join().top());
             assertEquals(3, seenByA.byId.size(), "no delivery of the held message");
             assertEquals(3, seenByB.byId.size(), "no delivery of the held message");
+            GameStore.MatchRecord m3 = next(m2);
+            ExecutionException move = assertThrows(ExecutionException.class, () -> a.games()
+                    .update(m2, m3, 0, new GameStore.GameEvent("state", m3, null, null)).toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, move.getCause(), "the move is not acknowledged");
+            // a read that shows the match (a resync, a spectator, the lobby) shows the last confirmed move
+            assertEquals(2, b.games().get(matchId).toCompletableFuture().join().ver(), "the held move is not shown");
+            assertEquals(List.of(2L), b.games().live().toCompletableFuture().join().stream()
+                    .filter(r -> r.match().id().equals(matchId)).map(r -> r.match().ver()).toList());
+            ExecutionException decide = assertThrows(ExecutionException.class,
+                    () -> b.games().current(matchId).toCompletableFuture().get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, decide.getCause(), "nothing is decided on the held move");
 
             long killed = System.nanoTime();
             RedisProcess promoted = failOver(set, old);
@@ -206,6 +274,33 @@ class RedisFailoverTest {
             assertEquals(List.of(), seenByA.conflicts);
             assertEquals(List.of(), seenByB.conflicts);
             assertEquals("held", seenByB.byId.get(4L));
+
+            // the player's retry of the move goes on from the last confirmed one, as a node retrying does
+            GameStore.MatchRecord stored = retryMove(a.games(), m2, m3);
+            assertEquals(3, stored.ver());
+            assertEquals(m3.board(), stored.board());
+            await("b to hear of the retried move", () -> versions(gamesAtB).contains(3L));
+            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB), "each version once: the lost move was never sent");
+
+            // a move whose confirmation timed out while it did reach a replica: shown only once a read that decides
+            // confirms it (the replica is stopped long enough for WAIT to give up, not long enough to lose it)
+            RedisProcess replica = set.servers().stream().filter(p -> p != promoted && p.alive()).findFirst()
+                    .orElseThrow();
+            set.awaitInSync(promoted, 1, Duration.ofSeconds(60));
+            GameStore.MatchRecord m4 = next(stored);
+            replica.signal("STOP");
+            ExecutionException late = assertThrows(ExecutionException.class, () -> a.games()
+                    .update(stored, m4, 0, new GameStore.GameEvent("state", m4, null, null)).toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS));
+            replica.signal("CONT");
+            assertInstanceOf(EngineUnavailable.class, late.getCause());
+            assertEquals(3, b.games().get(matchId).toCompletableFuture().join().ver(), "not shown before confirmed");
+            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB));
+            GameStore.MatchRecord decided = retry("a read that decides", () -> b.games().current(matchId));
+            assertEquals(4, decided.ver(), "confirmed and shown");
+            assertEquals(4, b.games().get(matchId).toCompletableFuture().join().ver());
+            await("its event", () -> versions(gamesAtB).contains(4L));
+            assertEquals(List.of(1L, 2L, 3L, 4L), versions(gamesAtB));
 
             QuoteStore.Quote q2 = retry("a quote", () -> a.quotes().publishQuote("ACME", "3.00", TS, q1.seq()));
             assertTrue(q2.seq() > q1.seq(), "seq goes on above every quote acknowledged");
