@@ -111,10 +111,29 @@ final class RedisGameStore implements GameStore {
 
     @Override
     public CompletionStage<Queued> queue(String user, String matchId, boolean userIsRed, long deadlineMillis) {
-        return redis.<List<Object>>eval(queueScript, ScriptOutputType.MULTI, new String[] {QUEUE, player(user)},
-                user, matchId, userIsRed ? "1" : "0", Long.toString(deadlineMillis), PREFIX, EVENTS,
-                KEY_TTL_SECONDS, DUE, LIVE)
-                .thenApply(r -> new Queued((String) r.get(0), r.size() > 1 ? (String) r.get(1) : null));
+        boolean hold = redis.ackReplicas() > 0;
+        String stamp = GameStore.newStamp();
+        String[] keys = {QUEUE, player(user)};
+        String[] args = {user, matchId, userIsRed ? "1" : "0", Long.toString(deadlineMillis), PREFIX, EVENTS,
+                KEY_TTL_SECONDS, DUE, LIVE, hold ? "1" : "", stamp};
+        if (!hold) {
+            return redis.<List<Object>>eval(queueScript, ScriptOutputType.MULTI, keys, args).thenApply(RedisGameStore::queued);
+        }
+        // redis.ack.replicas: a match is made (and shown to its players) once replicas have it; a user told
+        // already_playing is told so of a match that is shown (one whose creator could not confirm it is now)
+        return redis.<List<Object>>evalAcked(queueScript, ScriptOutputType.MULTI, keys, args).thenCompose(r -> {
+            Queued q = queued(r);
+            return switch (q.outcome()) {
+                case "matched" -> redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI,
+                        new String[] {match(q.matchId())}, stamp, EVENTS).handle((x, e) -> q);
+                case "already_playing" -> current(q.matchId()).thenApply(m -> q);
+                default -> java.util.concurrent.CompletableFuture.completedFuture(q);
+            };
+        });
+    }
+
+    private static Queued queued(List<Object> r) {
+        return new Queued((String) r.get(0), r.size() > 1 ? (String) r.get(1) : null);
     }
 
     @Override
@@ -169,7 +188,7 @@ final class RedisGameStore implements GameStore {
     }
 
     private static MatchRecord record(String json) {
-        return json == null ? null : JSON.fromJson(json, MatchRecord.class);
+        return json == null || json.isEmpty() ? null : JSON.fromJson(json, MatchRecord.class);
     }
 
     @Override

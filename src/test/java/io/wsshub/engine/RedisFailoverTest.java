@@ -184,8 +184,8 @@ class RedisFailoverTest {
         return now;
     }
 
-    private static List<Long> versions(List<GameStore.GameEvent> events) {
-        return events.stream().map(e -> e.match().ver()).toList();
+    private static List<Long> versions(List<GameStore.GameEvent> events, String matchId) {
+        return events.stream().filter(e -> e.match().id().equals(matchId)).map(e -> e.match().ver()).toList();
     }
 
     private static String address(RedisProcess p) {
@@ -217,7 +217,10 @@ class RedisFailoverTest {
             b.games().onEvent(gamesAtB::add);
             String matchId = match(a.games(), b.games());
             GameStore.MatchRecord m2 = moved(a.games(), a.games().get(matchId).toCompletableFuture().join());
-            await("b to hear of the move", () -> versions(gamesAtB).contains(2L));
+            await("b to hear of the move", () -> versions(gamesAtB, matchId).contains(2L));
+            a.games().online("erin", true).toCompletableFuture().join();
+            assertEquals("queued", a.games().queue("erin", "q-erin", true, System.currentTimeMillis() + 60_000)
+                    .toCompletableFuture().join().outcome());
 
             RedisProcess old = set.freezeReplicas();
             ExecutionException held = assertThrows(ExecutionException.class, () -> a.broker()
@@ -248,6 +251,17 @@ class RedisFailoverTest {
             ExecutionException decide = assertThrows(ExecutionException.class,
                     () -> b.games().current(matchId).toCompletableFuture().get(20, TimeUnit.SECONDS));
             assertInstanceOf(EngineUnavailable.class, decide.getCause(), "nothing is decided on the held move");
+            // matchmaking: erin waits; frank's queue makes a match that no replica has
+            b.games().online("frank", true).toCompletableFuture().join();
+            String heldMatch = "m-" + UUID.randomUUID();
+            ExecutionException made = assertThrows(ExecutionException.class, () -> b.games()
+                    .queue("frank", heldMatch, false, System.currentTimeMillis() + 60_000).toCompletableFuture()
+                    .get(20, TimeUnit.SECONDS));
+            assertInstanceOf(EngineUnavailable.class, made.getCause(), "the match is not acknowledged");
+            assertNull(a.games().get(heldMatch).toCompletableFuture().join(), "nor shown");
+            assertNull(a.games().unfinished("erin").toCompletableFuture().join(), "not even to its players");
+            assertTrue(a.games().live().toCompletableFuture().join().stream()
+                    .noneMatch(r -> r.match().id().equals(heldMatch)), "nor in the lobby");
 
             long killed = System.nanoTime();
             RedisProcess promoted = failOver(set, old);
@@ -279,8 +293,21 @@ class RedisFailoverTest {
             GameStore.MatchRecord stored = retryMove(a.games(), m2, m3);
             assertEquals(3, stored.ver());
             assertEquals(m3.board(), stored.board());
-            await("b to hear of the retried move", () -> versions(gamesAtB).contains(3L));
-            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB), "each version once: the lost move was never sent");
+            await("b to hear of the retried move", () -> versions(gamesAtB, matchId).contains(3L));
+            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB, matchId), "each version once: the lost move was never sent");
+            retry("erin's game connection", () -> a.games().online("erin", true));
+            retry("frank's game connection", () -> b.games().online("frank", true));
+            GameStore.Queued again = retry("frank's retried queue", () -> b.games()
+                    .queue("frank", "m-" + UUID.randomUUID(), false, System.currentTimeMillis() + 60_000));
+            // matched now, or (a try answered unavailable that was stored after all) playing in that match
+            assertTrue(List.of("matched", "already_playing").contains(again.outcome()), again.toString());
+            assertNotEquals(heldMatch, again.matchId(), "the match no replica had is gone");
+            GameStore.MatchRecord made2 = a.games().unfinished("erin").toCompletableFuture().join();
+            assertEquals(again.matchId(), made2.id(), "erin plays the match frank was told of");
+            assertEquals("frank", made2.yellow());
+            await("b to hear of the new match", () -> gamesAtB.stream()
+                    .anyMatch(e -> "new".equals(e.kind()) && e.match().id().equals(again.matchId())));
+            assertTrue(gamesAtB.stream().noneMatch(e -> e.match().id().equals(heldMatch)), "the held match never went out");
 
             // a move whose confirmation timed out while it did reach a replica: shown only once a read that decides
             // confirms it (the replica is stopped long enough for WAIT to give up, not long enough to lose it)
@@ -295,12 +322,12 @@ class RedisFailoverTest {
             replica.signal("CONT");
             assertInstanceOf(EngineUnavailable.class, late.getCause());
             assertEquals(3, b.games().get(matchId).toCompletableFuture().join().ver(), "not shown before confirmed");
-            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB));
+            assertEquals(List.of(1L, 2L, 3L), versions(gamesAtB, matchId));
             GameStore.MatchRecord decided = retry("a read that decides", () -> b.games().current(matchId));
             assertEquals(4, decided.ver(), "confirmed and shown");
             assertEquals(4, b.games().get(matchId).toCompletableFuture().join().ver());
-            await("its event", () -> versions(gamesAtB).contains(4L));
-            assertEquals(List.of(1L, 2L, 3L, 4L), versions(gamesAtB));
+            await("its event", () -> versions(gamesAtB, matchId).contains(4L));
+            assertEquals(List.of(1L, 2L, 3L, 4L), versions(gamesAtB, matchId));
 
             QuoteStore.Quote q2 = retry("a quote", () -> a.quotes().publishQuote("ACME", "3.00", TS, q1.seq()));
             assertTrue(q2.seq() > q1.seq(), "seq goes on above every quote acknowledged");
