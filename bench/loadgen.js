@@ -697,6 +697,11 @@ async function game() {
           p.movedAt = f.ver;
           p.ws.send(JSON.stringify({ type: 'move', matchId: f.matchId, ver: f.ver, col: Number(DRAW[f.ver - 1]) }));
         }
+      } else if (f.type === 'error' && f.code === 'already_playing' && f.matchId && !stop) {
+        // a match made as the previous run stopped (its queue answered after the resigns went out) is still on:
+        // as a client should, ask for it (its match and state frames) and play it instead of counting an error
+        log(`${p.user}: already playing ${f.matchId}: taking it up`);
+        p.ws.send(JSON.stringify({ type: 'spectate', matchId: f.matchId }));
       } else if (f.type === 'error' && !stop) { // after the stop, a resign may meet a match that just ended
         errors++;
         log(`${p.user}: error ${f.code}: ${f.message}`);

@@ -124,7 +124,7 @@ final class RedisGameStore implements GameStore {
         return redis.<List<Object>>evalAcked(queueScript, ScriptOutputType.MULTI, keys, args).thenCompose(r -> {
             Queued q = queued(r);
             return switch (q.outcome()) {
-                case "matched" -> redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI,
+                case "matched" -> redis.<Long>eval(commitScript, ScriptOutputType.INTEGER,
                         new String[] {match(q.matchId())}, stamp, EVENTS).handle((x, e) -> q);
                 case "already_playing" -> current(q.matchId()).thenApply(m -> q);
                 default -> java.util.concurrent.CompletableFuture.completedFuture(q);
@@ -169,7 +169,8 @@ final class RedisGameStore implements GameStore {
     private CompletionStage<String> confirm(String matchId, String stamp, int attempts) {
         String[] key = {match(matchId)};
         return redis.<Long>evalAcked(confirmScript, ScriptOutputType.INTEGER, key, stamp)
-                .thenCompose(x -> redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI, key, stamp, EVENTS))
+                .thenCompose(x -> redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI, key, stamp, EVENTS,
+                        "1"))
                 .thenCompose(r -> {
                     if (r.isEmpty()) {
                         return java.util.concurrent.CompletableFuture.completedFuture(null);
@@ -195,19 +196,19 @@ final class RedisGameStore implements GameStore {
     public CompletionStage<Boolean> update(MatchRecord basis, MatchRecord next, long dueMillis, GameEvent event) {
         String stamp = GameStore.newStamp();
         String record = JSON.toJson(next.stamped(stamp));
-        String ev = event(event, record);
+        String[] ev = eventAround(event);
         boolean hold = redis.ackReplicas() > 0;
         String[] keys = {match(next.id()), DUE, player(next.red()), player(next.yellow())};
         String[] args = {Long.toString(basis.rev()), Long.toString(next.rev()), record,
-                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", ev, EVENTS,
-                KEY_TTL_SECONDS, stampOf(basis), stamp, hold ? "1" : ""};
+                Long.toString(dueMillis), next.id(), next.over() ? "1" : "0", ev[0], EVENTS,
+                KEY_TTL_SECONDS, stampOf(basis), stamp, hold ? "1" : "", ev[1]};
         if (!hold) {
             return redis.<Long>eval(updateScript, ScriptOutputType.INTEGER, keys, args).thenApply(n -> n == 1);
         }
         // redis.ack.replicas: stored held; once replicas have it, game-commit.lua shows it and publishes its event
         return redis.<Long>evalAcked(updateScript, ScriptOutputType.INTEGER, keys, args).thenCompose(n -> n != 1
                 ? java.util.concurrent.CompletableFuture.completedFuture(false)
-                : redis.<List<Object>>eval(commitScript, ScriptOutputType.MULTI, new String[] {keys[0]}, stamp, EVENTS)
+                : redis.<Long>eval(commitScript, ScriptOutputType.INTEGER, new String[] {keys[0]}, stamp, EVENTS)
                         .handle((x, e) -> true)); // confirmed: if the commit is lost, the next read that decides
         // anything (a move, the match's due check) confirms and shows it
     }
@@ -217,17 +218,19 @@ final class RedisGameStore implements GameStore {
         return m.stamp() == null ? "" : m.stamp();
     }
 
-    /** The event as JSON around the record's JSON, which is encoded once for both (as JSON-B would write it). */
-    private static String event(GameEvent e, String record) {
-        StringBuilder b = new StringBuilder(record.length() + 64).append("{\"kind\":")
-                .append(JSONP.createValue(e.kind())).append(",\"match\":").append(record);
+    /**
+     * The event's JSON before and after its record's, which is encoded once and put between them by the script (as
+     * JSON-B would write the event): a held record's event is kept as these two short parts, not a second copy.
+     */
+    private static String[] eventAround(GameEvent e) {
+        StringBuilder after = new StringBuilder();
         if (e.user() != null) {
-            b.append(",\"user\":").append(JSONP.createValue(e.user()));
+            after.append(",\"user\":").append(JSONP.createValue(e.user()));
         }
         if (e.connected() != null) {
-            b.append(",\"connected\":").append(e.connected());
+            after.append(",\"connected\":").append(e.connected());
         }
-        return b.append('}').toString();
+        return new String[] {"{\"kind\":" + JSONP.createValue(e.kind()) + ",\"match\":", after.append('}').toString()};
     }
 
     @Override

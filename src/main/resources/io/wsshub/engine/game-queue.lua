@@ -33,18 +33,17 @@ while true do
     local json = cjson.encode({id = ARGV[2], red = red, yellow = yellow, board = string.rep('.', 42), ver = 1,
       rev = 1, turn = 'R', deadline = tonumber(ARGV[4]), status = 'playing', stamp = ARGV[11]})
     local key = p .. 'm:' .. ARGV[2]
-    local event = '{"kind":"new","match":' .. json .. '}'
     redis.call('HSET', key, 'rec', json, 'rev', '1', 'st', ARGV[11])
     redis.call('EXPIRE', key, ttl)
     redis.call('SET', KEYS[2], ARGV[2], 'EX', ttl)
     redis.call('SET', p .. 'p:' .. opp, ARGV[2], 'EX', ttl)
     redis.call('ZADD', ARGV[9], now, ARGV[2])
     if ARGV[10] == '1' then
-      redis.call('HSET', key, 'h', '1', 'ev', event, 'crec', '') -- '': nothing confirmed to show yet
+      redis.call('HSET', key, 'h', '1', 'evp', '{"kind":"new","match":', 'evs', '}', 'crec', '') -- '': none to show
       redis.call('ZADD', ARGV[8], math.min(tonumber(ARGV[4]), now + 1000), ARGV[2])
     else
       redis.call('ZADD', ARGV[8], ARGV[4], ARGV[2])
-      redis.call('PUBLISH', ARGV[6], event)
+      redis.call('PUBLISH', ARGV[6], '{"kind":"new","match":' .. json .. '}')
     end
     return {'matched', ARGV[2]}
   end

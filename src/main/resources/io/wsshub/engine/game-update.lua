@@ -1,9 +1,10 @@
 -- Compare-and-set of a match record (docs/cluster.md). KEYS: 1 the match (hash: rec, rev, st), 2 due sorted set,
 -- 3 and 4 the players' keys. ARGV: 1 the rev the caller read, 2 the new rev, 3 the new record ('' only moves the
--- next check), 4 next check (ms), 5 matchId, 6 '1' if the match is over, 7 the event, 8 events channel,
--- 9 key ttl (s), 10 the write stamp of the record the caller read ('' for a first record), 11 the new record's
--- stamp, 12 '1': hold it (redis.ack.replicas: the record is stored held, with its event in ev and the last
--- confirmed record in crec, which is what readers get; game-commit.lua shows it once replicas confirmed it).
+-- next check), 4 next check (ms), 5 matchId, 6 '1' if the match is over, 7 and 13 the event's JSON before and
+-- after the record's, 8 events channel, 9 key ttl (s), 10 the write stamp of the record the caller read ('' for a
+-- first record), 11 the new record's stamp, 12 '1': hold it (redis.ack.replicas: the record is stored held, with
+-- its event's parts in evp and evs and the last confirmed record in crec, which is what readers get;
+-- game-commit.lua shows it once replicas confirmed it).
 -- Returns 1 if written, 0 if the record changed since it was read (or is gone): another rev, or the same
 -- rev under another stamp (the store lost the write the caller read, and another took its rev).
 local rev = redis.call('HGET', KEYS[1], 'rev')
@@ -18,7 +19,7 @@ if ARGV[3] ~= '' then
     -- readers keep getting the last confirmed record while this one is held
     redis.call('HSET', KEYS[1], 'crec', redis.call('HGET', KEYS[1], 'rec'))
   elseif ARGV[12] ~= '1' then
-    redis.call('HDEL', KEYS[1], 'h', 'ev', 'crec')
+    redis.call('HDEL', KEYS[1], 'h', 'evp', 'evs', 'crec')
   end
   redis.call('HSET', KEYS[1], 'rec', ARGV[3], 'rev', ARGV[2])
   if ARGV[11] then redis.call('HSET', KEYS[1], 'st', ARGV[11]) else redis.call('HDEL', KEYS[1], 'st') end
@@ -31,9 +32,9 @@ if ARGV[3] ~= '' then
     end
   end
   if ARGV[12] == '1' then
-    redis.call('HSET', KEYS[1], 'h', '1', 'ev', ARGV[7])
+    redis.call('HSET', KEYS[1], 'h', '1', 'evp', ARGV[7], 'evs', ARGV[13])
   else
-    if ARGV[7] ~= '' then redis.call('PUBLISH', ARGV[8], ARGV[7]) end
+    redis.call('PUBLISH', ARGV[8], ARGV[7] .. ARGV[3] .. ARGV[13])
   end
 end
 redis.call('ZADD', KEYS[2], ARGV[4], ARGV[5])
