@@ -18,7 +18,7 @@ import java.util.logging.Logger;
  * {@code game-update.lua}, a compare-and-set that also publishes the event, so every node sees the writes in order.
  * With redis.ack.replicas it stores the record held instead (readers keep the last confirmed one) and
  * {@code game-commit.lua} shows and publishes it once replicas confirmed it; whoever reads it to decide a change
- * confirms it first ({@link #current}), so a held record whose writer failed is shown or lost, never decided on.
+ * confirms it first ({@link #current}), so a held record whose writer failed is shown or lost, not decided on.
  * Matchmaking is one script (never an over-filled match). Clocks are a sorted set of next-check times that every
  * node polls; whoever's compare-and-set lands first applies a timeout, the others find the record changed.
  *
@@ -175,7 +175,9 @@ final class RedisGameStore implements GameStore {
                     if (r.isEmpty()) {
                         return java.util.concurrent.CompletableFuture.completedFuture(null);
                     }
-                    // held again: another node wrote over the record meanwhile, and that write is confirmed next
+                    // held again: another node wrote over the record meanwhile, and that write is confirmed next.
+                    // Still held after that (a match written that busily), it is decided on as it is: a write
+                    // decided on it comes after it in the replication stream, so confirming that one confirms it.
                     return "1".equals(r.get(1)) && attempts > 1 ? confirm(matchId, (String) r.get(2), attempts - 1)
                             : java.util.concurrent.CompletableFuture.completedFuture((String) r.get(0));
                 });
