@@ -8,8 +8,8 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * Writes acknowledged only once {@code redis.ack.replicas} replicas confirm them (docs/cluster.md, "Acknowledged
- * means replicated"). They run on a connection of their own, because WAIT covers only the writes of the connection
+ * Writes acknowledged only once {@code redis.ack.replicas} replicas confirm them (docs/cluster.md, "High
+ * availability: Sentinel and acknowledged writes"). They run on a connection of their own, because WAIT covers only the writes of the connection
  * it is sent on and holds that connection until it returns: reads, presence and the probe on the command connection
  * never wait behind it.
  *

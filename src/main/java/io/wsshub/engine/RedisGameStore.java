@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Consumer;
 import java.util.logging.Level;
@@ -124,10 +125,9 @@ final class RedisGameStore implements GameStore {
         return redis.<List<Object>>evalAcked(queueScript, ScriptOutputType.MULTI, keys, args).thenCompose(r -> {
             Queued q = queued(r);
             return switch (q.outcome()) {
-                case "matched" -> redis.<Long>eval(commitScript, ScriptOutputType.INTEGER,
-                        new String[] {match(q.matchId())}, stamp, EVENTS).handle((x, e) -> q);
+                case "matched" -> commit(q.matchId(), stamp).handle((x, e) -> q);
                 case "already_playing" -> current(q.matchId()).thenApply(m -> q);
-                default -> java.util.concurrent.CompletableFuture.completedFuture(q);
+                default -> CompletableFuture.completedFuture(q);
             };
         });
     }
@@ -159,10 +159,15 @@ final class RedisGameStore implements GameStore {
         return redis.command(c -> c.hmget(match(matchId), "rec", "h", "st")).thenCompose(kv -> {
             String rec = kv.get(0).getValueOrElse(null);
             if (rec == null || kv.get(1).getValueOrElse(null) == null) {
-                return java.util.concurrent.CompletableFuture.completedFuture(rec);
+                return CompletableFuture.completedFuture(rec);
             }
             return confirm(matchId, kv.get(2).getValueOrElse(""), CONFIRM_ATTEMPTS);
         }).thenApplyAsync(RedisGameStore::record, redis.executor());
+    }
+
+    /** Its writer's confirmation came: shows the record held under {@code stamp} and publishes its event. */
+    private CompletionStage<Long> commit(String matchId, String stamp) {
+        return redis.eval(commitScript, ScriptOutputType.INTEGER, new String[] {match(matchId)}, stamp, EVENTS);
     }
 
     /** Confirms and shows the record held under {@code stamp}; completes with the match's record JSON as it is then. */
@@ -173,20 +178,20 @@ final class RedisGameStore implements GameStore {
                         "1"))
                 .thenCompose(r -> {
                     if (r.isEmpty()) {
-                        return java.util.concurrent.CompletableFuture.completedFuture(null);
+                        return CompletableFuture.completedFuture(null);
                     }
                     // held again: another node wrote over the record meanwhile, and that write is confirmed next.
                     // Still held after that (a match written that busily), it is decided on as it is: a write
                     // decided on it comes after it in the replication stream, so confirming that one confirms it.
                     return "1".equals(r.get(1)) && attempts > 1 ? confirm(matchId, (String) r.get(2), attempts - 1)
-                            : java.util.concurrent.CompletableFuture.completedFuture((String) r.get(0));
+                            : CompletableFuture.completedFuture((String) r.get(0));
                 });
     }
 
     @Override
     public CompletionStage<MatchRecord> unfinished(String user) {
         return redis.command(c -> c.get(player(user)))
-                .thenCompose(id -> id == null ? java.util.concurrent.CompletableFuture.completedFuture(null) : get(id))
+                .thenCompose(id -> id == null ? CompletableFuture.completedFuture(null) : get(id))
                 .thenApply(m -> m == null || m.over() ? null : m);
     }
 
@@ -209,9 +214,8 @@ final class RedisGameStore implements GameStore {
         }
         // redis.ack.replicas: stored held; once replicas have it, game-commit.lua shows it and publishes its event
         return redis.<Long>evalAcked(updateScript, ScriptOutputType.INTEGER, keys, args).thenCompose(n -> n != 1
-                ? java.util.concurrent.CompletableFuture.completedFuture(false)
-                : redis.<Long>eval(commitScript, ScriptOutputType.INTEGER, new String[] {keys[0]}, stamp, EVENTS)
-                        .handle((x, e) -> true)); // confirmed: if the commit is lost, the next read that decides
+                ? CompletableFuture.completedFuture(false)
+                : commit(next.id(), stamp).handle((x, e) -> true)); // confirmed: if the commit is lost, the next read that decides
         // anything (a move, the match's due check) confirms and shows it
     }
 
@@ -297,7 +301,7 @@ final class RedisGameStore implements GameStore {
     @Override
     public CompletionStage<Void> refresh(Collection<String> users, Map<String, String> spectatorEntries) {
         if (users.isEmpty() && spectatorEntries.isEmpty()) {
-            return java.util.concurrent.CompletableFuture.completedFuture(null);
+            return CompletableFuture.completedFuture(null);
         }
         List<String> keys = new ArrayList<>();
         List<String> args = new ArrayList<>(List.of(node, ttlMillis, Integer.toString(users.size())));
